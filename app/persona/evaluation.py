@@ -1,0 +1,274 @@
+"""`rehearse eval persona`: does the peer reward listening and resist lecturing?
+
+Scripted learners (evals/persona/scripts.yaml: a good listener, a lecturer, an interrogator)
+talk to every scenario's peer. For each conversation the eval reports the trust trajectory,
+the turn the hidden concern came out (or never), repeated lines and out-of-character replies,
+and checks each script's expectation: good listening must reach the hidden concern in every
+scenario, lecturing never. A failed expectation makes the command exit non-zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+from rich.console import Console
+from rich.table import Table
+
+from app.config import PROJECT_ROOT, get_settings
+from app.persona.engine import PeerEngine
+from app.persona.rules import ReactionRules, default_rules
+from app.persona.speech import matches_any, sentence_key, sentences_of
+from app.persona.state import advance, initial_state
+from app.scenarios.library import load_scenario_files
+from app.scenarios.schema import Scenario
+from app.scoring.coder import code_utterance
+from app.scoring.moves import CodedUtterance, Move
+from app.scoring.transcript import TranscriptTurn
+
+SCRIPTS_PATH = PROJECT_ROOT / "evals" / "persona" / "scripts.yaml"
+_SPARKS = "▁▂▃▄▅▆▇█"
+
+Coder = Callable[[str, str | None, list[Move]], CodedUtterance]
+
+
+class EngineKind(StrEnum):
+    BUILT_IN = "built-in"
+    LLM = "llm"
+
+
+class CoderKind(StrEnum):
+    REAL = "real"
+    SCRIPTED = "scripted"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ScriptTurn(Strict):
+    text: str = Field(min_length=1)
+    moves: list[Move] = Field(min_length=1, description="The moves the line was written to show.")
+
+
+class LearnerScript(Strict):
+    description: str
+    expect_hidden_concern: bool | None = Field(
+        default=None, description="True: must reach it in every scenario; False: must never."
+    )
+    turns: list[ScriptTurn] = Field(min_length=1)
+
+
+class ScriptFile(Strict):
+    default_topic: str
+    topics: dict[str, str]
+    scripts: dict[str, LearnerScript]
+
+    def topic(self, scenario_id: str) -> str:
+        return self.topics.get(scenario_id, self.default_topic)
+
+
+class Conversation(BaseModel):
+    """One scripted learner against one scenario's peer."""
+
+    scenario: str
+    script: str
+    learner_turns: int
+    trust: list[float] = Field(description="Trust before the first turn, then after each.")
+    hidden_concern_turn: int | None
+    peer_ended: bool = Field(description="The peer closed the talk before the script ran out.")
+    repeated_lines: int
+    out_of_character: int
+    replies: list[str]
+    expectation_met: bool | None
+
+
+def load_scripts(path: Path = SCRIPTS_PATH) -> ScriptFile:
+    return ScriptFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def scripted_coder(text: str, context: str | None, moves: list[Move]) -> CodedUtterance:
+    """The labels the script was written with: measures the persona rules alone."""
+    return CodedUtterance(text=text, moves=tuple(moves))
+
+
+def real_coder(text: str, context: str | None, moves: list[Move]) -> CodedUtterance:
+    """The coder the practice service uses: measures the whole loop, labelling included."""
+    return code_utterance(text, context)
+
+
+def run_conversation(
+    scenario: Scenario,
+    script_name: str,
+    script: LearnerScript,
+    topic: str,
+    *,
+    engine: PeerEngine,
+    coder: Coder,
+    rules: ReactionRules,
+) -> Conversation:
+    """Play the script until it runs out or the peer ends the talk; replay is this same fold."""
+    state = initial_state(scenario, rules)
+    history = [TranscriptTurn(index=0, speaker="peer", text=state.last.reply[0], is_learner=False)]
+    trust = [state.trust]
+    replies: list[str] = []
+    for turn in script.turns:
+        text = turn.text.replace("{topic}", topic)
+        coded = coder(text, history[-1].text, turn.moves)
+        state = advance(state, coded, text, scenario, rules)
+        reply = "".join(engine.stream_reply(scenario, state, history, text))
+        history += [
+            TranscriptTurn(index=len(history), speaker="learner", text=text, is_learner=True),
+            TranscriptTurn(index=len(history) + 1, speaker="peer", text=reply, is_learner=False),
+        ]
+        trust.append(state.trust)
+        replies.append(reply)
+        if state.finished:
+            break
+    hidden = state.hidden_concern_turn
+    expected = script.expect_hidden_concern
+    return Conversation(
+        scenario=scenario.id,
+        script=script_name,
+        learner_turns=state.learner_turns,
+        trust=trust,
+        hidden_concern_turn=hidden,
+        peer_ended=state.finished,
+        repeated_lines=count_repeats(replies, scenario.persona.name, rules),
+        out_of_character=sum(1 for reply in replies if out_of_character(reply, rules)),
+        replies=replies,
+        expectation_met=None if expected is None else (hidden is not None) == expected,
+    )
+
+
+def out_of_character(reply: str, rules: ReactionRules) -> bool:
+    """Empty, or a sentence that coaches, scores or talks as an AI."""
+    return not reply.strip() or matches_any(reply, rules.llm.out_of_character_patterns)
+
+
+def count_repeats(replies: list[str], name: str, rules: ReactionRules) -> int:
+    """Sentences of four words or more said before in the same talk (the stage direction for
+    an exhausted peer is not a line, so it does not count)."""
+    exhausted = rules.exhausted.format(name=name)
+    seen: set[str] = set()
+    repeats = 0
+    for reply in replies:
+        for sentence in sentences_of(reply.replace(exhausted, "")):
+            key = sentence_key(sentence)
+            if len(key.split()) < 4:
+                continue
+            repeats += key in seen
+            seen.add(key)
+    return repeats
+
+
+def run_persona_eval(
+    scenarios: list[Scenario],
+    scripts: ScriptFile,
+    *,
+    engine: PeerEngine,
+    coder: Coder,
+    rules: ReactionRules | None = None,
+    only_script: str | None = None,
+) -> list[Conversation]:
+    rules = rules or default_rules()
+    return [
+        run_conversation(
+            scenario,
+            name,
+            script,
+            scripts.topic(scenario.id),
+            engine=engine,
+            coder=coder,
+            rules=rules,
+        )
+        for scenario in scenarios
+        for name, script in scripts.scripts.items()
+        if only_script is None or name == only_script
+    ]
+
+
+def sparkline(values: list[float]) -> str:
+    return "".join(_SPARKS[min(int(v * len(_SPARKS)), len(_SPARKS) - 1)] for v in values)
+
+
+def results_table(conversations: list[Conversation]) -> Table:
+    table = Table(
+        "scenario", "script", "turns", "trust", "hidden concern", "repeats", "out of char", "ok"
+    )
+    for c in conversations:
+        table.add_row(
+            c.scenario,
+            c.script,
+            f"{c.learner_turns}{' ended' if c.peer_ended else ''}",
+            f"{c.trust[0]:.2f} {sparkline(c.trust)} {c.trust[-1]:.2f}",
+            f"turn {c.hidden_concern_turn}" if c.hidden_concern_turn else "never",
+            str(c.repeated_lines),
+            str(c.out_of_character),
+            {True: "yes", False: "NO", None: "-"}[c.expectation_met],
+        )
+    return table
+
+
+def eval_persona(
+    scenario: Annotated[
+        str | None, typer.Option(help="Only this scenario id (default: every scenario).")
+    ] = None,
+    script: Annotated[
+        str | None, typer.Option(help="Only this learner script, e.g. good_listening.")
+    ] = None,
+    engine: Annotated[
+        EngineKind, typer.Option(help="llm uses the configured REHEARSE_LLM_* endpoint.")
+    ] = EngineKind.BUILT_IN,
+    coder: Annotated[
+        CoderKind, typer.Option(help="real: the move coder; scripted: the labels in the script.")
+    ] = CoderKind.REAL,
+    show_replies: Annotated[bool, typer.Option(help="Print every conversation too.")] = False,
+) -> None:
+    """Scripted learners against every scenario: trust, hidden concern, repeats, character."""
+    settings = get_settings()
+    scenarios = load_scenario_files(settings.knowledge_dir / "scenarios")
+    if scenario is not None:
+        scenarios = [s for s in scenarios if s.id == scenario]
+        if not scenarios:
+            raise typer.BadParameter(f"no scenario '{scenario}'", param_hint="--scenario")
+    conversations = run_persona_eval(
+        scenarios,
+        load_scripts(),
+        engine=_engine(engine),
+        coder=real_coder if coder is CoderKind.REAL else scripted_coder,
+        only_script=script,
+    )
+    console = Console()
+    if show_replies:
+        for c in conversations:
+            console.rule(f"{c.scenario} / {c.script}")
+            for i, reply in enumerate(c.replies, start=1):
+                console.print(f"[dim]{i}.[/dim] {reply}")
+    console.print(results_table(conversations))
+    failed = [c for c in conversations if c.expectation_met is False]
+    console.print(
+        f"persona rules v{default_rules().version}, engine {engine.value}, coder {coder.value}: "
+        f"{len(conversations) - len(failed)}/{len(conversations)} conversations as expected"
+    )
+    if failed:
+        raise typer.Exit(1)
+
+
+def _engine(kind: EngineKind) -> PeerEngine:
+    from app.llm.openai_client import make_chat_model
+    from app.persona.builtin import BuiltinPeerEngine
+    from app.persona.engines import make_peer_engine
+
+    if kind is EngineKind.BUILT_IN:
+        return BuiltinPeerEngine()
+    settings = get_settings()
+    chat_model = make_chat_model(settings)
+    if chat_model is None:
+        raise typer.BadParameter("set REHEARSE_LLM_BASE_URL to evaluate the LLM engine")
+    return make_peer_engine(settings, chat_model)

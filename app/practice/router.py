@@ -1,0 +1,171 @@
+"""Practice session endpoints: start, talk (JSON or server-sent events), transcript, end, scorecard."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, status
+from fastapi.responses import StreamingResponse
+
+from app.deps import DbSession, ServicesDep
+from app.cohorts import assignments
+from app.errors import InvalidInput, RehearseError
+from app.practice import service
+from app.practice.schemas import (
+    Exchange,
+    LearnerMessage,
+    SessionCreate,
+    SessionOut,
+    SessionStarted,
+    SessionUpdate,
+    Transcript,
+    TurnOut,
+)
+from app.scenarios import library
+from app.scoring.scorecard import Scorecard, redact_transcript_text
+from app.users.auth import CurrentUser
+
+router = APIRouter(prefix="/api/v1/sessions", tags=["practice"])
+
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def start_session(
+    body: SessionCreate, user: CurrentUser, db: DbSession, services: ServicesDep
+) -> SessionStarted:
+    assignment_id = None
+    if body.assignment_id is not None:
+        assignment = assignments.assignment_for_learner(db, body.assignment_id, user)
+        if assignment.scenario_slug != body.scenario_id:
+            raise InvalidInput("scenario_id: does not match the assignment's scenario")
+        assignment_id = assignment.id
+    session = service.start_session(
+        db,
+        scenario_slug=body.scenario_id,
+        engine_name=services.peer_engine.name,
+        hints=body.hints,
+        private=body.private,
+        user_id=user.id,
+        assignment_id=assignment_id,
+    )
+    scenario = library.as_scenario(session.scenario)
+    return SessionStarted(
+        session=SessionOut.from_row(session),
+        learner_brief=scenario.learner_brief,
+        opening=TurnOut.from_row(session.turns[0]),
+    )
+
+
+@router.get("")
+def list_my_sessions(user: CurrentUser, db: DbSession) -> list[SessionOut]:
+    return [SessionOut.from_row(s) for s in service.list_sessions(db, user_id=user.id)]
+
+
+@router.get("/{session_id}")
+def get_session(session_id: str, user: CurrentUser, db: DbSession) -> SessionOut:
+    return SessionOut.from_row(service.visible_session(db, session_id, user))
+
+
+@router.patch("/{session_id}")
+def update_session(
+    session_id: str, body: SessionUpdate, user: CurrentUser, db: DbSession
+) -> SessionOut:
+    """The learner marks a session private (or not) at any time, even after it ended."""
+    session = service.own_session(db, session_id, user)
+    session.private = body.private
+    return SessionOut.from_row(session)
+
+
+@router.get("/{session_id}/transcript")
+def get_transcript(session_id: str, user: CurrentUser, db: DbSession) -> Transcript:
+    session = service.visible_session(db, session_id, user, transcript=True)
+    return Transcript(
+        session=SessionOut.from_row(session),
+        turns=[TurnOut.from_row(turn) for turn in session.turns],
+    )
+
+
+@router.post("/{session_id}/turns", response_model=Exchange)
+def post_turn(
+    session_id: str,
+    body: LearnerMessage,
+    user: CurrentUser,
+    db: DbSession,
+    services: ServicesDep,
+    idempotency_key: IdempotencyKey = None,
+    stream: Annotated[bool, Query(description="Stream the reply as server-sent events.")] = False,
+) -> Exchange | StreamingResponse:
+    session = service.own_session(db, session_id, user)
+    key = idempotency_key or body.idempotency_key
+    pending = service.accept_learner_turn(
+        db, session, text=body.text, idempotency_key=key, retriever=services.retriever
+    )
+    if stream:
+        events = _reply_events(db, pending, services)
+        return StreamingResponse(events, media_type="text/event-stream")
+    if pending.answered is not None:
+        peer_turn = pending.answered
+    else:
+        reply = "".join(service.stream_peer_reply(pending, services.peer_engine))
+        peer_turn = service.save_peer_reply(db, pending, reply)
+    return _exchange(pending.learner_turn, peer_turn, session)
+
+
+def _reply_events(
+    db: DbSession, pending: service.PendingReply, services: ServicesDep
+) -> Iterator[str]:
+    """learner → delta* → done, or an error event; the learner's turn is already saved."""
+    yield _sse("learner", TurnOut.from_row(pending.learner_turn).model_dump(mode="json"))
+    try:
+        if pending.answered is not None:
+            peer_turn = pending.answered
+            yield _sse("delta", {"text": peer_turn.text})
+        else:
+            chunks = []
+            for chunk in service.stream_peer_reply(pending, services.peer_engine):
+                chunks.append(chunk)
+                yield _sse("delta", {"text": chunk})
+            peer_turn = service.save_peer_reply(db, pending, "".join(chunks))
+    except RehearseError as exc:
+        yield _sse("error", {"code": exc.code, "message": exc.message})
+        return
+    done = _exchange(pending.learner_turn, peer_turn, pending.session)
+    yield _sse("done", done.model_dump(mode="json"))
+
+
+def _sse(event: str, data: dict) -> str:
+    return f"event: {event}\ndata: {json.dumps(data)}\n\n"
+
+
+def _exchange(learner_turn, peer_turn, session) -> Exchange:  # type: ignore[no-untyped-def]
+    return Exchange(
+        learner=TurnOut.from_row(learner_turn),
+        peer=TurnOut.from_row(peer_turn),
+        peer_finished=bool(session.persona_state.get("finished")),
+    )
+
+
+@router.post("/{session_id}/end")
+def end_session(
+    session_id: str, user: CurrentUser, db: DbSession, services: ServicesDep
+) -> Scorecard:
+    session = service.own_session(db, session_id, user)
+    return service.end_session(
+        db,
+        session,
+        rubrics=services.rubrics,
+        retriever=services.retriever,
+        judge=services.chat_model if services.settings.llm_judge else None,
+    )
+
+
+@router.get("/{session_id}/scorecard")
+def get_scorecard(session_id: str, user: CurrentUser, db: DbSession) -> Scorecard:
+    session = service.visible_session(db, session_id, user)
+    scorecard = service.stored_scorecard(db, session)
+    if session.private and session.user_id != user.id:
+        return redact_transcript_text(scorecard)
+    return scorecard

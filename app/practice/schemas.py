@@ -1,0 +1,127 @@
+"""API shapes for practice sessions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator
+
+from app.practice.models import PracticeSession, Turn
+
+MAX_MESSAGE_CHARS = 4000
+
+
+class SessionCreate(BaseModel):
+    scenario_id: str = Field(description="Scenario slug, e.g. 'missed-deadlines'.")
+    hints: bool = Field(default=False, description="Show a live hint after each learner turn.")
+    private: bool = Field(
+        default=False, description="Trainers see scores and metrics but not the transcript."
+    )
+    assignment_id: int | None = Field(default=None, description="Practise for this assignment.")
+
+
+class SessionUpdate(BaseModel):
+    private: bool
+
+
+class LearnerMessage(BaseModel):
+    text: str = Field(description=f"What the learner says (1 to {MAX_MESSAGE_CHARS} characters).")
+    idempotency_key: str | None = Field(
+        default=None,
+        max_length=128,
+        description="Retrying with the same key never duplicates the turn.",
+    )
+
+    @field_validator("text")
+    @classmethod
+    def _text_is_sayable(cls, text: str) -> str:
+        stripped = text.strip()
+        if not stripped:
+            raise ValueError("message is empty: say something to your peer")
+        if len(stripped) > MAX_MESSAGE_CHARS:
+            raise ValueError(
+                f"message is {len(stripped)} characters; the limit is {MAX_MESSAGE_CHARS}"
+            )
+        return stripped
+
+
+class TurnOut(BaseModel):
+    index: int
+    speaker: str
+    text: str
+    moves: list[str]
+    persona: dict[str, Any] | None = Field(
+        default=None, description="The peer's openness after this turn (peer turns only)."
+    )
+    hint: dict[str, Any] | None = None
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, turn: Turn) -> TurnOut:
+        return cls(
+            index=turn.index,
+            speaker=turn.speaker,
+            text=turn.text,
+            moves=list(turn.moves),
+            persona=_openness(turn.persona_state),
+            hint=turn.hint,
+            created_at=turn.created_at,
+        )
+
+
+def _openness(state: dict[str, Any] | None) -> dict[str, Any] | None:
+    if state is None:
+        return None
+    keys = ("trust", "defensiveness", "disclosed_layers", "finished")
+    return {key: state[key] for key in keys if key in state}
+
+
+class SessionOut(BaseModel):
+    id: str
+    scenario_id: str
+    scenario_version: int
+    scenario_title: str
+    peer_name: str
+    status: str
+    engine: str
+    hints: bool
+    private: bool
+    created_at: datetime
+    ended_at: datetime | None
+    peer_finished: bool
+
+    @classmethod
+    def from_row(cls, session: PracticeSession) -> SessionOut:
+        content = session.scenario.content
+        return cls(
+            id=session.id,
+            scenario_id=session.scenario.slug,
+            scenario_version=session.scenario.version,
+            scenario_title=content["title"],
+            peer_name=content["persona"]["name"],
+            status=session.status,
+            engine=session.engine,
+            hints=session.hints_enabled,
+            private=session.private,
+            created_at=session.created_at,
+            ended_at=session.ended_at,
+            peer_finished=bool(session.persona_state.get("finished")),
+        )
+
+
+class SessionStarted(BaseModel):
+    session: SessionOut
+    learner_brief: str
+    opening: TurnOut
+
+
+class Exchange(BaseModel):
+    learner: TurnOut
+    peer: TurnOut
+    peer_finished: bool
+
+
+class Transcript(BaseModel):
+    session: SessionOut
+    turns: list[TurnOut]

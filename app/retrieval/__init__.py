@@ -1,0 +1,1 @@
+"""Retrieval of coaching techniques: cards, the chroma index and the one search interface."""

@@ -1,0 +1,125 @@
+"""The scenario file format.
+
+Scenario YAML is product content written by trainers, so every field is validated at load
+with ``extra="forbid"``: a typo in a field name is an error naming the file and field, not a
+silently ignored key.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Skill(StrEnum):
+    """The three skills Rehearse scores."""
+
+    ACTIVE_LISTENING = "active_listening"
+    QUESTIONING = "questioning"
+    FEEDBACK = "feedback"
+
+
+class ScenarioUse(StrEnum):
+    DIFFICULT_CONVERSATION = "difficult_conversation"
+    PEER_COACHING = "peer_coaching"
+    RECEIVING_FEEDBACK = "receiving_feedback"
+
+
+class Difficulty(StrEnum):
+    EASY = "easy"
+    MEDIUM = "medium"
+    HARD = "hard"
+
+
+class DisclosureLayer(Strict):
+    """One layer of what the peer is willing to say, from surface to hidden concern.
+
+    ``trust_required`` is the openness (0..1) the learner must have earned before the peer
+    speaks from this layer; the last layer is the hidden concern.
+    """
+
+    id: Slug
+    summary: Text = Field(
+        description="What the peer reveals at this layer, for trainers and the LLM prompt."
+    )
+    trust_required: float = Field(ge=0.0, le=1.0)
+    lines: list[Text] = Field(
+        min_length=3, description="Authored lines the built-in engine can say."
+    )
+
+
+class Trigger(Strict):
+    """Something the learner can do that makes the peer defensive."""
+
+    id: Slug
+    description: Text
+    moves: list[Text] = Field(
+        default_factory=list,
+        description="Coder labels that fire this trigger (e.g. why_question, judgement).",
+    )
+    keywords: list[Text] = Field(
+        default_factory=list, description="Lower-case phrases that fire it."
+    )
+    lines: list[Text] = Field(min_length=2, description="Defensive replies when it fires.")
+
+
+class Reactions(Strict):
+    """Short authored reactions, chosen by how the last learner turn landed."""
+
+    feels_heard: list[Text] = Field(min_length=3, description="After a good reflection or summary.")
+    guarded: list[Text] = Field(min_length=3, description="Deflections while trust is still low.")
+    pushback_on_advice: list[Text] = Field(min_length=2, description="After unsolicited advice.")
+    closing: list[Text] = Field(min_length=2, description="Natural endings once the talk is done.")
+
+
+class Persona(Strict):
+    name: Text
+    role: Text
+    situation: Text
+    beliefs: list[Text] = Field(
+        min_length=1, description="What the peer believes about the situation."
+    )
+    emotional_state: Text
+    speaking_style: Text
+    opening_line: Text
+    layers: list[DisclosureLayer] = Field(min_length=3)
+    triggers: list[Trigger] = Field(min_length=2)
+    opens_up_when: list[Text] = Field(min_length=1, description="What makes the peer open up.")
+    reactions: Reactions
+
+    @model_validator(mode="after")
+    def _layers_ascend(self) -> Persona:
+        required = [layer.trust_required for layer in self.layers]
+        if required != sorted(required) or required[0] != 0.0:
+            raise ValueError("layers must start at trust_required 0.0 and ascend")
+        ids = [layer.id for layer in self.layers]
+        if len(set(ids)) != len(ids):
+            raise ValueError("layer ids must be unique")
+        return self
+
+    @property
+    def hidden_concern(self) -> DisclosureLayer:
+        return self.layers[-1]
+
+
+class Scenario(Strict):
+    id: Slug
+    title: Text
+    summary: Text
+    use: ScenarioUse
+    difficulty: Difficulty
+    target_skills: list[Skill] = Field(min_length=1)
+    learner_brief: Text
+    persona: Persona
+    success_criteria: list[Text] = Field(min_length=2)
+    suggested_techniques: list[Slug] = Field(min_length=2)
+    max_turns: int = Field(default=16, ge=4, le=60)

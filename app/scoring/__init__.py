@@ -1,0 +1,1 @@
+"""Scoring: code each learner turn, compute rubric metrics, build the evidence-backed scorecard."""

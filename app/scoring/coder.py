@@ -1,0 +1,366 @@
+"""Label every learner turn with its moves: rules first, the trained classifier where they stop.
+
+The decision order, per turn:
+1. Split into sentences; read each question's form with the rules (``rules.read_question``).
+2. Find rule cues in each sentence: permission, advice, judgement, SBI parts, self-disclosure,
+   affirmation, summary, information, and the wording of a reflection. A statement a rule has
+   explained ("owned") is not a reflection.
+3. Send the remaining statements (questions and owned sentences removed) to the classifier,
+   which says how likely they are to be a reflection, an input, an affirmation or other, and how
+   complex a reflection is. Turns with nothing left never reach the classifier.
+4. Combine: reflective wording needs only a small probability, none needs a large one; a
+   statement that repeats most of the peer's words is a simple reflection (an echo).
+
+The conventions follow evals/gold/utterances.yaml (header) and are listed in
+docs/scorecard-json.md. Thresholds are constants so the documentation can name them; they were
+set on our own training lines and the gold dev half, and checked against AnnoMI dev.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from app.scoring import rules
+from app.scoring.classifier import Prediction, get_classifier
+from app.scoring.language import Sentence, overlap, split_sentences, word_count
+from app.scoring.moves import CodedUtterance, Move, MoveEvidence, SbiPart
+
+PERMISSION_ASK_REASON = "asks permission before offering an idea or feedback"
+CODER_NAME = "rehearse-coder"
+CODER_VERSION = "1.0"
+
+STRONG_CUE_FLOOR = 0.05  # "it sounds like ..." is a reflection unless clearly something else
+REFLECTION_WITH_CUE = 0.25  # p(reflection) needed when the words open like a reflection
+REFLECTION_WITHOUT_CUE = 0.45  # p(reflection) needed when nothing in the wording says so
+RISING_REFLECTION = 0.40  # "No weekend since March?" is a reflection above this, else a question
+ECHO_OVERLAP = 0.6  # share of content words taken from the peer's turn that makes an echo
+AFFIRMATION_WITHOUT_CUE = 0.75
+COMPLEX_THRESHOLD = 0.5
+SUMMARY_MIN_ITEMS = 3  # "So X, Y, and Z": a list of at least this many of the peer's points
+
+_LIST_SPLIT = re.compile(r",\s*(?:and\s+|but\s+)?|;\s*|\s+and\s+(?=\w+\s+\w+)")
+_PAST_EVENT = re.compile(r"\b(?:\w+ed|came|went|took|left|got|sent|made|said|did|ran|spoke)\b")
+_FIRST_PERSON_NARRATIVE = re.compile(r"^(?:\W*)(?:i|i'm|i've|i'd|my|we|we're|we've|our)\b")
+
+
+@dataclass
+class _TurnRead:
+    """Everything the rules found in one turn, before the classifier is consulted."""
+
+    text: str
+    context: str | None
+    questions: list[tuple[Sentence, rules.QuestionRead]] = field(default_factory=list)
+    statements: list[Sentence] = field(default_factory=list)
+    evidence: list[MoveEvidence] = field(default_factory=list)
+    owned: set[int] = field(default_factory=set)  # statements a rule has already explained
+    strong_cues: list[Sentence] = field(default_factory=list)  # "it sounds like", "part of you"
+    reflection_cues: list[Sentence] = field(default_factory=list)  # opens like a reflection
+    permission: Sentence | None = None  # asks permission or leaves the choice with them
+    sbi: set[SbiPart] = field(default_factory=set)
+    checks: int = 0  # "Is that right?" after a reflection or summary
+    feedback_open: bool = False  # the learner is in the middle of giving feedback
+
+    @property
+    def statement_text(self) -> str:
+        """What the classifier reads: statements no rule has explained, minus acknowledgements."""
+        return " ".join(s.text for s in self.free_statements())
+
+    def free_statements(self) -> list[Sentence]:
+        return [
+            s
+            for i, s in enumerate(self.statements)
+            if i not in self.owned and not rules.is_backchannel(s.text)
+        ]
+
+    def add(self, move: Move, sentence: Sentence, reason: str) -> None:
+        self.evidence.append(MoveEvidence(move=move, reason=reason, cue=sentence.text))
+
+    def has(self, move: Move) -> bool:
+        return any(e.move is move for e in self.evidence)
+
+
+def code_utterance(text: str, context: str | None = None) -> CodedUtterance:
+    """Code one learner turn; ``context`` is what the other person said just before it."""
+    return _code_cached(text, context)
+
+
+def code_feedback_followup(text: str, context: str | None = None) -> CodedUtterance:
+    """Code a turn that continues feedback the learner began in an earlier turn.
+
+    Feedback often spreads over turns: the behaviour in one, the impact or the request after
+    the other person replies. Here a sentence with any SBI part is feedback, and a request
+    phrased as a question ("Would you be up for ...?") is the request, not a closed question.
+    """
+    return _code_cached(text, context, feedback_open=True)
+
+
+@lru_cache(maxsize=4096)
+def _code_cached(text: str, context: str | None, *, feedback_open: bool = False) -> CodedUtterance:
+    return code_utterances([(text, context)], feedback_open=feedback_open)[0]
+
+
+def code_utterances(
+    items: Sequence[tuple[str, str | None]], *, feedback_open: bool = False
+) -> list[CodedUtterance]:
+    """Code many turns. Each statement is embedded alone, so batch and single runs agree."""
+    reads = [_read(text, context, feedback_open=feedback_open) for text, context in items]
+    classifier = get_classifier()
+    predictions = [
+        classifier.predict([read.statement_text], [read.context])[0]
+        if read.statement_text
+        else None
+        for read in reads
+    ]
+    return [_decide(read, prediction) for read, prediction in zip(reads, predictions, strict=True)]
+
+
+def _read(text: str, context: str | None, *, feedback_open: bool = False) -> _TurnRead:
+    read = _TurnRead(text=text, context=context, feedback_open=feedback_open)
+    for sentence in split_sentences(text):
+        question = rules.read_question(sentence.text)
+        is_statement = question is None or question.form is rules.Form.RISING
+        if is_statement:
+            read.statements.append(sentence)
+        if question is not None:
+            read.questions.append((sentence, question))
+        _read_cues(read, sentence, len(read.statements) - 1 if is_statement else None)
+    return read
+
+
+def _read_cues(read: _TurnRead, sentence: Sentence, index: int | None) -> None:
+    """Rule cues in one sentence; ``index`` is its place among the statements, if it is one."""
+    text = sentence.text
+    this = set() if index is None else {index}
+    if rules.match_any(rules.AUTONOMY, text):
+        read.permission = read.permission or sentence
+    summary = rules.match_any(rules.SUMMARY, text) or _lists_their_points(text)
+    if index is not None and (summary or read.has(Move.SUMMARY)):
+        if summary:
+            read.add(Move.SUMMARY, sentence, "draws together several things the other person said")
+        read.owned |= this  # the rest of a summary is part of it, not a separate move
+        return
+    judged = rules.match_any(rules.JUDGEMENT, text)
+    sbi = rules.read_sbi(text)
+    if judged:
+        read.add(
+            Move.JUDGEMENT, sentence, "labels the person or their work instead of describing it"
+        )
+        read.owned |= this
+    continuing = read.feedback_open or read.has(Move.FEEDBACK)
+    advising = index is not None and rules.advice_cue(text)
+    if advising:
+        pass  # an instruction is advice even in the middle of feedback
+    elif index is not None and _is_feedback(sbi, text, read.context, judged=judged):
+        parts = _parts(sbi) | ({SbiPart.BEHAVIOUR} if judged else set())
+        read.add(Move.FEEDBACK, sentence, _feedback_reason(parts))
+        read.sbi |= parts
+        read.owned |= this
+    elif continuing and sbi.count:
+        parts = _parts(sbi)
+        if sbi.situation and _PAST_EVENT.search(text.lower()):
+            parts.add(SbiPart.BEHAVIOUR)  # "In the last two sprints, the designs came late"
+        if not read.has(Move.FEEDBACK):
+            read.add(Move.FEEDBACK, sentence, _feedback_reason(parts))
+        read.sbi |= parts  # a later sentence completing the feedback ("Next time, ...")
+        read.owned |= this
+    if index is None:
+        return
+    if rules.match_any(rules.PERMISSION_ASK, text):
+        read.permission = read.permission or sentence
+        read.add(Move.ADVICE_WITH_PERMISSION, sentence, PERMISSION_ASK_REASON)
+        read.owned |= this
+    elif advising:
+        read.add(Move.ADVICE_WITHOUT_PERMISSION, sentence, "tells the other person what to do")
+        read.owned |= this
+    if rules.match_any(rules.INFORMATION, text):
+        read.owned |= this
+    if rules.match_any(rules.SELF_DISCLOSURE, text):
+        read.add(Move.SELF_DISCLOSURE, sentence, "talks about the learner's own experience")
+        read.owned |= this
+    if rules.match_any(rules.AFFIRMATION, text) or rules.match_any(rules.AFFIRMATION_MORE, text):
+        read.add(Move.AFFIRMATION, sentence, "names a strength or effort of the other person")
+        read.owned |= this
+    if index in read.owned:
+        return
+    if rules.match_any(rules.STRONG_REFLECTION, text):
+        read.strong_cues.append(sentence)
+    elif rules.starts_like(rules.REFLECTION, text):
+        read.reflection_cues.append(sentence)
+
+
+def _is_feedback(sbi: rules.SbiRead, text: str, context: str | None, *, judged: bool) -> bool:
+    """Feedback describes what the other person did, and often where and with what effect.
+
+    A bare "You apologised" answering the peer's own story ("I apologised to Lucas") is a
+    reflection, so behaviour alone counts as feedback only when it is news to the peer.
+    """
+    placed = sbi.situation or sbi.impact or sbi.request
+    narrated = bool(context and _FIRST_PERSON_NARRATIVE.match(context.strip().lower()))
+    if judged:
+        return placed and (sbi.behaviour or sbi.situation)
+    if not sbi.behaviour:
+        return sbi.situation and sbi.impact and not narrated
+    if placed or rules.match_any(rules.OBSERVATION, text):
+        return True
+    return not narrated and overlap(text, context) < ECHO_OVERLAP
+
+
+def _lists_their_points(text: str) -> bool:
+    """A summary without a signpost: "So X, Y, and Z" about the other person."""
+    lowered = text.lower().lstrip()
+    if not lowered.startswith(("so ", "so,", "so:", "okay. ", "right. ")):
+        return False
+    items = [part for part in _LIST_SPLIT.split(lowered) if word_count(part) >= 2]
+    return len(items) >= SUMMARY_MIN_ITEMS and bool(re.search(r"\byou(?:r|'re|'ve)?\b", lowered))
+
+
+def _parts(sbi: rules.SbiRead) -> set[SbiPart]:
+    flags = {
+        SbiPart.SITUATION: sbi.situation,
+        SbiPart.BEHAVIOUR: sbi.behaviour,
+        SbiPart.IMPACT: sbi.impact,
+        SbiPart.REQUEST: sbi.request,
+    }
+    return {part for part, present in flags.items() if present}
+
+
+def _feedback_reason(parts: set[SbiPart]) -> str:
+    present = [p.value for p in SbiPart if p in parts]
+    return "describes what the other person did (SBI parts: " + ", ".join(present) + ")"
+
+
+def _decide(read: _TurnRead, prediction: Prediction | None) -> CodedUtterance:
+    p_reflection = prediction.function["reflection"] if prediction else 0.0
+    reflected = _reflection_sentences(read, p_reflection)
+    question_count = _add_questions(read, reflected)
+    if reflected:
+        complex_ = _is_complex(reflected, prediction)
+        move = Move.COMPLEX_REFLECTION if complex_ else Move.SIMPLE_REFLECTION
+        why = "adds meaning or feeling" if complex_ else "repeats or rephrases"
+        read.add(move, reflected[0], f"mirrors the other person's experience; {why}")
+    if (
+        prediction
+        and not read.has(Move.AFFIRMATION)
+        and not reflected
+        and prediction.function["affirmation"] >= AFFIRMATION_WITHOUT_CUE
+    ):
+        read.add(Move.AFFIRMATION, read.free_statements()[0], "recognises their effort or strength")
+    _settle_permission(read)
+    moves = tuple(move for move in Move if read.has(move))
+    if not moves:
+        first = split_sentences(read.text)
+        cue = first[0] if first else Sentence(read.text, 0, len(read.text))
+        read.add(Move.OTHER, cue, "no listening, questioning or feedback move")
+        moves = (Move.OTHER,)
+    return CodedUtterance(
+        text=read.text,
+        moves=moves,
+        sbi=tuple(p for p in SbiPart if p in read.sbi) if Move.FEEDBACK in moves else (),
+        question_count=question_count,
+        check_questions=read.checks,
+        evidence=tuple(read.evidence),
+    )
+
+
+def _reflection_sentences(read: _TurnRead, p_reflection: float) -> list[Sentence]:
+    """Statements that mirror the other person, given the cue words and the classifier.
+
+    A statement said with a question mark ("No proper weekend since March?") is a reflection
+    with reflective wording, an echo of the peer, or a fair probability; otherwise it is a
+    closed question.
+    """
+    free = read.free_statements()
+    if not free or word_count(" ".join(s.text for s in free)) < 2:
+        return []
+    rising = {s for s, q in read.questions if q.form is rules.Form.RISING}
+    strong = [s for s in read.strong_cues if s in free]
+    if strong and p_reflection >= STRONG_CUE_FLOOR:
+        return strong
+    echoes = [s for s in free if overlap(s.text, read.context) >= ECHO_OVERLAP]
+    if echoes:
+        return echoes
+    cued = [s for s in read.reflection_cues if s in free]
+    if cued and p_reflection >= (RISING_REFLECTION if set(cued) <= rising else REFLECTION_WITH_CUE):
+        return cued
+    if read.has(Move.FEEDBACK) or read.has(Move.AFFIRMATION) or read.has(Move.JUDGEMENT):
+        return []  # beside feedback or praise, only reflective wording makes a reflection
+    threshold = RISING_REFLECTION if all(s in rising for s in free) else REFLECTION_WITHOUT_CUE
+    return free if p_reflection >= threshold else []
+
+
+def _add_questions(read: _TurnRead, reflected: list[Sentence]) -> int:
+    """Add question moves; return how many separate questions the turn asks.
+
+    Every question carries its form (open or closed); why- and leading questions carry their
+    form as well. A polite request inside feedback ("Could you send the agenda first?") is the
+    request part of SBI, not a question.
+    """
+    count = 0
+    asked: list[Sentence] = []
+    for sentence, question in read.questions:
+        if not _counts_as_question(read, sentence, question, reflected):
+            continue
+        count += question.clauses
+        asked.append(sentence)
+        if question.form is rules.Form.CHECK and (reflected or read.has(Move.SUMMARY)):
+            read.checks += 1
+        if question.why:
+            read.add(Move.WHY_QUESTION, sentence, question.reason)
+        if question.leading:
+            read.add(Move.LEADING_QUESTION, sentence, question.reason)
+        if question.advice:
+            read.add(Move.ADVICE_WITHOUT_PERMISSION, sentence, question.reason)
+        if question.form is rules.Form.OPEN:
+            read.add(Move.OPEN_QUESTION, sentence, question.reason)
+        else:
+            reason = (
+                "can be answered yes or no"
+                if question.form is rules.Form.RISING
+                else (question.reason)
+            )
+            read.add(Move.CLOSED_QUESTION, sentence, reason)
+    if count >= 2:
+        cue = asked[1] if len(asked) > 1 else asked[0]
+        read.add(Move.STACKED_QUESTIONS, cue, f"asks {count} questions in one turn")
+    return count
+
+
+def _counts_as_question(
+    read: _TurnRead, sentence: Sentence, question: rules.QuestionRead, reflected: list[Sentence]
+) -> bool:
+    form = question.form
+    if form is rules.Form.PERMISSION:
+        read.permission = read.permission or sentence
+        read.add(Move.ADVICE_WITH_PERMISSION, sentence, PERMISSION_ASK_REASON)
+        return False
+    if form is rules.Form.BACKCHANNEL or (form is rules.Form.RISING and sentence in reflected):
+        return False
+    in_feedback = read.feedback_open or read.has(Move.FEEDBACK)
+    return not (in_feedback and rules.read_sbi(sentence.text).request)
+
+
+def _is_complex(reflected: list[Sentence], prediction: Prediction | None) -> bool:
+    if any(rules.match_any(rules.COMPLEX_MARKERS, s.text) for s in reflected):
+        return True
+    return prediction is not None and prediction.complex >= COMPLEX_THRESHOLD
+
+
+def _settle_permission(read: _TurnRead) -> None:
+    """Advice has permission when this turn asks or leaves the choice to them, or they asked."""
+    granted = bool(
+        read.context
+        and rules.match_any(rules.PERMISSION_GRANTED, read.context)
+        and not rules.match_any(rules.REFUSAL, read.context)
+    )
+    if read.permission is None and not granted:
+        return
+    reason = "offers an idea they asked for" if granted else "offers an idea and leaves the choice"
+    read.evidence = [
+        MoveEvidence(move=Move.ADVICE_WITH_PERMISSION, reason=reason, cue=e.cue)
+        if e.move is Move.ADVICE_WITHOUT_PERMISSION
+        else e
+        for e in read.evidence
+    ]

@@ -1,0 +1,635 @@
+"""Deterministic rewrites of the learner's weaker lines, one rule per weakness.
+
+Each rule takes the learner's own sentence (quoted verbatim in the scorecard) and returns a
+better version built from its words: a why-question becomes "What led you to ...", a closed
+question an open one, a stack its best single question, unasked advice an offer, a label an
+observation. Where the better line needs facts only the learner has (what exactly they saw),
+the rewrite leaves a bracketed slot rather than inventing them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from app.scoring import rules
+from app.scoring.inflect import (
+    base_form,
+    base_phrase,
+    capitalise,
+    decapitalise,
+    gerund_phrase,
+    object_form,
+    second_person,
+)
+from app.scoring.language import content_stems, split_sentences, strip_openers, word_count
+from app.scoring.moves import CodedUtterance, Move, SbiPart
+
+
+class Weakness(StrEnum):
+    WHY = "why_question"
+    CLOSED = "closed_question"
+    STACKED = "stacked_questions"
+    LEADING = "leading_question"
+    UNASKED_ADVICE = "advice_without_permission"
+    EARLY_ADVICE = "advice_before_understanding"
+    JUDGEMENT = "judgement"
+    INCOMPLETE_SBI = "incomplete_sbi"
+    NO_INVITATION = "no_invitation"
+    SHALLOW_REFLECTION = "shallow_reflection"
+    QUESTION_NOT_REFLECTION = "question_instead_of_reflection"
+    LONG_TURN = "long_turn"
+
+
+@dataclass(frozen=True)
+class CardPointer:
+    """The technique card a weakness links to, and a query to find a substitute if it's gone."""
+
+    card_id: str
+    query: str
+
+
+CARDS: dict[Weakness, CardPointer] = {
+    Weakness.WHY: CardPointer("avoiding-why-questions", "replace why questions with what led to"),
+    Weakness.CLOSED: CardPointer("closed-to-open-questions", "turn yes/no questions into open"),
+    Weakness.STACKED: CardPointer("one-question-at-a-time", "ask one question at a time"),
+    Weakness.LEADING: CardPointer("avoiding-leading-questions", "neutral not leading questions"),
+    Weakness.UNASKED_ADVICE: CardPointer("asking-permission-first", "ask permission before advice"),
+    Weakness.EARLY_ADVICE: CardPointer("reflect-before-advising", "reflect before you advise"),
+    Weakness.JUDGEMENT: CardPointer(
+        "observation-not-judgement", "describe observations not labels"
+    ),
+    Weakness.INCOMPLETE_SBI: CardPointer("sbi-feedback", "situation behaviour impact feedback"),
+    Weakness.NO_INVITATION: CardPointer("feedback-with-a-request", "end feedback with a request"),
+    Weakness.SHALLOW_REFLECTION: CardPointer("complex-reflection", "reflect meaning and feeling"),
+    Weakness.QUESTION_NOT_REFLECTION: CardPointer("simple-reflection", "say back what you heard"),
+    Weakness.LONG_TURN: CardPointer("using-silence", "say less and leave room to talk"),
+}
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    weakness: Weakness
+    quote: str  # verbatim from the learner's turn
+    rewrite: str
+    why: str
+
+
+def _cue(coded: CodedUtterance, *moves: Move) -> str | None:
+    return next((e.cue for e in coded.evidence if e.move in moves and e.cue), None)
+
+
+def _clean(sentence: str) -> str:
+    """The sentence without openers or end punctuation, for building a new sentence from it."""
+    return strip_openers(sentence).rstrip(" ?.!…").strip()
+
+
+# --- why -> what led to ---------------------------------------------------------------------
+
+_WHY = re.compile(
+    r"^(?:but |and |so )?why (?P<aux>didn't|did|don't|doesn't|do|does|aren't|are|weren't|were|"
+    r"isn't|is|wasn't|was|would|will|should|could|haven't|hasn't|have|has|can't|couldn't|"
+    r"wouldn't|won't)\s+(?P<subj>you|he|she|they|we|it|that|this|i|(?:the|your|his|her|their|"
+    r"our|my) \w+|[A-Z]\w+)\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_HOW_COME = re.compile(r"^(?:but |and |so )?how come\s+(?P<clause>.+)$", re.IGNORECASE)
+
+
+def rewrite_why(sentence: str) -> str:
+    """A why-question as a 'what led to' question about the same thing."""
+    text = _clean(sentence)
+    match = _WHY.match(text)
+    if match:
+        aux, subj, rest = match["aux"].lower(), match["subj"], match["rest"].strip()
+        built = _why_by_aux(aux, subj, rest)
+        if built:
+            return built
+    come = _HOW_COME.match(text)
+    if come:
+        clause = come["clause"]
+        past = any(w.endswith("ed") or base_form(w) != w for w in clause.split()[1:3])
+        return f"What was {'happening' if past else 'going on'} when {clause}?"
+    return "What led to that?"
+
+
+def _why_by_aux(aux: str, subj: str, rest: str) -> str | None:
+    you = subj.lower() == "you"
+    who = "you" if you else object_form(subj)
+    if not rest and aux not in ("is", "was", "are", "were"):
+        return None
+    if aux in ("did", "would", "will", "should", "could"):
+        return f"What led {who} to {rest}?"
+    if aux in ("have", "has"):
+        return f"What led {who} to {base_phrase(rest)}?"
+    if aux in ("didn't", "can't", "couldn't", "wouldn't", "won't"):
+        return f"What made it hard to {rest}?" if you else f"What got in the way of {who} {rest}?"
+    if aux in ("haven't", "hasn't"):
+        return f"What's made it hard to {base_phrase(rest)}?"
+    if aux in ("do", "does"):
+        return f"What makes {who} {rest}?"
+    if aux in ("don't", "doesn't"):
+        return f"What gets in the way of {gerund_phrase(rest)}?"
+    if aux == "are" and you:
+        return f"What's got you {rest}?"
+    if aux in ("were", "was", "is", "are"):
+        return f"What led to {subj if not you else 'you'} being {rest}?".replace(" being ?", "?")
+    if aux in ("aren't", "weren't", "isn't", "wasn't"):
+        return f"What's kept {who} from being {rest}?"
+    return None
+
+
+# --- closed -> open -------------------------------------------------------------------------
+
+_GRADABLE = (
+    r"worried|concerned|confident|ready|happy|comfortable|sure|clear|realistic|fair|useful|"
+    r"important|hard|difficult|easy|busy|stressed|supported|tired|nervous|anxious|upset|angry|"
+    r"frustrated|disappointed|surprised|excited|keen|committed|motivated|prepared|likely|"
+    r"manageable|helpful|serious|urgent|bad|good|okay|ok|satisfied|interested|involved|sorry"
+)
+_BE_ADJ = re.compile(
+    rf"^(?P<aux>is|are|was|were) (?P<subj>you|it|that|this|he|she|they|we|(?:the|your|this|that) "
+    rf"\w+) (?:really |very |so |feeling |still )?(?P<adj>{_GRADABLE})\b(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_BE_NOUN = re.compile(
+    r"^(?:is|was) (?P<subj>that|it|this) (?:a|an) (?P<noun>\w+)(?P<rest>.*)$", re.IGNORECASE
+)
+_BE_WITH = re.compile(r"^(?:are|were) you \w+ (?:with|about) (?P<what>.+)$", re.IGNORECASE)
+_THINK = re.compile(
+    r"^(?:do|did) you (?:really )?(?:think|believe|reckon|expect) (?:that )?(?P<clause>.+)$",
+    re.IGNORECASE,
+)
+_FEEL_ADJ = re.compile(rf"^(?:do|did) you feel (?P<adj>{_GRADABLE}|\w+ed)\b(?P<rest>.*)$", re.I)
+_WANT = re.compile(r"^(?P<aux>do|did) you want to (?P<verb>.+)$", re.IGNORECASE)
+_LIKE = re.compile(r"^(?:do|does|did) you (?:like|enjoy|love) (?P<what>.+)$", re.IGNORECASE)
+_HAVE_ANY = re.compile(r"^(?:do|did) you have (?P<det>any|some|a|an) (?P<what>.+)$", re.IGNORECASE)
+_CAN = re.compile(r"^(?:can|could|will|would) you (?P<verb>.+)$", re.IGNORECASE)
+_DID = re.compile(r"^did you (?P<verb>.+)$", re.IGNORECASE)
+_HAVE_YOU = re.compile(r"^(?:have|has) you (?:already |ever |yet )?(?P<verb>.+)$", re.IGNORECASE)
+_ANYTHING = re.compile(
+    r"^is there (?:anything|something) (?P<else>else )?(?:that )?(?P<clause>.*)$", re.IGNORECASE
+)
+_ANY = re.compile(r"^any (?P<what>\w+(?: \w+)?)(?P<rest>.*)$", re.IGNORECASE)
+_DO_YOU = re.compile(r"^(?:do|does) (?P<subj>you|she|he|they) (?P<verb>.+)$", re.IGNORECASE)
+
+
+def rewrite_closed(sentence: str) -> str:
+    """A yes/no question as an open question about the same thing."""
+    text = _clean(sentence)
+    for rule in (_open_from_be, _open_from_think, _open_from_verbs, _open_from_lists):
+        built = rule(text)
+        if built:
+            return built
+    return "What's your sense of it?"
+
+
+def _open_from_be(text: str) -> str | None:
+    match = _BE_ADJ.match(text)
+    if match:
+        past = match["aux"].lower() in ("was", "were")
+        subj = match["subj"]
+        do = "did" if past else ("do" if subj.lower() in ("you", "they", "we") else "does")
+        return f"How {match['adj'].lower()} {do} {decapitalise(subj)} feel{match['rest']}?"
+    match = _BE_WITH.match(text)
+    if match:
+        return f"How do you feel about {match['what']}?"
+    match = _BE_NOUN.match(text)
+    if match:
+        return f"How much of a {match['noun']} is {match['subj'].lower()}{match['rest']}?"
+    return None
+
+
+def _open_from_think(text: str) -> str | None:
+    match = _FEEL_ADJ.match(text)
+    if match:
+        return f"How {match['adj'].lower()} do you feel{match['rest']}?"
+    match = _THINK.match(text)
+    if match:
+        return f"How likely does it seem that {match['clause']}?"
+    match = _WANT.match(text)
+    if match:
+        tense = "did" if match["aux"].lower() == "did" else "do"
+        return f"How {tense} you feel about {gerund_phrase(match['verb'])}?"
+    match = _LIKE.match(text)
+    if match:
+        return f"What do you enjoy about {match['what']}?"
+    return None
+
+
+def _open_from_verbs(text: str) -> str | None:
+    match = _HAVE_ANY.match(text)
+    if match:
+        if match["det"].lower() in ("any", "some"):
+            return f"What {match['what']} do you have?"
+        return f"What {match['what']}, if any, do you have?"
+    match = _CAN.match(text)
+    if match and not match["verb"].lower().startswith(("tell", "say", "describe", "share")):
+        return f"What would it take to {match['verb']}?"
+    match = _DID.match(text) or _HAVE_YOU.match(text)
+    if match:
+        verb = match["verb"]
+        first = verb.split(" ", 1)[0]
+        phrase = base_phrase(verb) if base_form(first) != first.lower() else verb
+        return f"Where are you with {gerund_phrase(phrase)}?"
+    match = _DO_YOU.match(text)
+    if match and match["subj"].lower() == "you":
+        return f"How do you feel about {gerund_phrase(match['verb'])}?"
+    return None
+
+
+def _open_from_lists(text: str) -> str | None:
+    match = _ANYTHING.match(text)
+    if match:
+        clause = _invert(match["clause"]) if match["clause"] else "is on your mind"
+        return f"What {'else ' if match['else'] else ''}{clause}?".replace("  ", " ")
+    match = _ANY.match(text)
+    if match:
+        return f"What {match['what']} come to mind{match['rest']}?"
+    return None
+
+
+def _invert(clause: str) -> str:
+    """'you want to add' -> 'do you want to add'; 'I can do' -> 'can I do'."""
+    contracted = {
+        "you'd": "would you",
+        "you'll": "will you",
+        "you're": "are you",
+        "you've": "have you",
+        "i'd": "would I",
+        "i'll": "will I",
+        "i'm": "am I",
+    }
+    first, _, rest = clause.partition(" ")
+    if first.lower() in contracted:
+        return f"{contracted[first.lower()]} {rest}".strip()
+    second, _, tail = rest.partition(" ")
+    if second.lower() in ("can", "could", "would", "will", "should", "might", "must"):
+        subject = "I" if first.lower() == "i" else first
+        return f"{second} {subject} {tail}".strip()
+    return f"do {clause}"
+
+
+# --- leading -> neutral ---------------------------------------------------------------------
+
+_TAG_END = re.compile(
+    r",?\s*(?:right|isn't it|aren't you|don't you|wouldn't you|won't you|didn't you|doesn't it|"
+    r"wouldn't it|shouldn't you|isn't that|don't you think|wouldn't you say|yeah|no|surely|"
+    r"correct|can't you|is it|are you|do you|did you|will you|would you)\s*$",
+    re.IGNORECASE,
+)
+_NEGATIVE_START = re.compile(
+    r"^(?P<aux>isn't|aren't|wasn't|weren't|don't|doesn't|didn't|wouldn't|shouldn't|couldn't|"
+    r"won't|haven't|hasn't|can't) (?P<subj>you|it|that|this|they|we|he|she|there|(?:the|your|his|"
+    r"her|their|our|my) \w+(?: (?!have\b|be\b|do\b|get\b|know\b|feel\b|want\b|need\b)\w+)?)"
+    r" (?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_POSITIVE_AUX = {
+    "isn't": "is",
+    "aren't": "are",
+    "wasn't": "was",
+    "weren't": "were",
+    "don't": "do",
+    "doesn't": "does",
+    "didn't": "did",
+    "wouldn't": "would",
+    "shouldn't": "should",
+    "couldn't": "could",
+    "won't": "will",
+    "haven't": "have",
+    "hasn't": "has",
+    "can't": "can",
+}
+_DONT_YOU_THINK = re.compile(r"^(?:don't|do) you (?:really )?think (?:that )?(?P<rest>.+)$", re.I)
+
+
+def rewrite_leading(sentence: str) -> str:
+    """A leading question as a neutral one that asks for their view of the same point."""
+    text = re.sub(r"^(?:surely|obviously|of course),?\s*", "", _clean(sentence), flags=re.I)
+    text = _TAG_END.sub("", text).rstrip(" ,")
+    match = _DONT_YOU_THINK.match(text)
+    if match:
+        return f"What's your own sense of whether {match['rest']}?"
+    match = _NEGATIVE_START.match(text)
+    if match:
+        aux = _POSITIVE_AUX[match["aux"].lower()]
+        subject = decapitalise(match["subj"])
+        if aux in ("do", "does", "did"):
+            return f"What's your own sense of whether {subject} {match['rest']}?"
+        return f"What's your own sense of whether {subject} {aux} {match['rest']}?"
+    if text and not rules.OPEN.match(text.lower()):
+        return f"What's your own sense of whether {decapitalise(text)}?"
+    return "What's your own view of it?"
+
+
+# --- advice -> ask first ----------------------------------------------------------------------
+
+_ADVICE_ACTION = [
+    re.compile(r"\bwhy (?:don't|not|can't) you (?:just )?(?P<x>.+)$", re.I),
+    re.compile(r"^why not (?:just )?(?P<x>.+)$", re.I),
+    re.compile(
+        r"\b(?:have|haven't) you (?:ever )?(?:tried|considered|thought about|thought of) "
+        r"(?P<ing>.+)$",
+        re.I,
+    ),
+    re.compile(r"\bwhat if you (?:just |simply )?(?P<past>.+)$", re.I),
+    re.compile(r"\b(?:how|what) about (?P<ing>.+)$", re.I),
+    re.compile(r"\b(?:could|can|couldn't|can't) you (?:not )?just (?P<x>.+)$", re.I),
+    re.compile(r"\bif i (?:were|was) you,? i(?:'d| would) (?P<x>.+)$", re.I),
+    re.compile(
+        r"\bi(?:'d| would) (?:strongly )?(?:suggest|recommend|advise) (?:that you |you )?"
+        r"(?P<maybe_ing>.+)$",
+        re.I,
+    ),
+    re.compile(r"\bmy (?:advice|suggestion|tip) (?:would be|is) (?:to )?(?P<x>.+)$", re.I),
+    re.compile(
+        r"\byou (?:really |just |definitely |probably |honestly |seriously )?(?:should|"
+        r"need to|have to|must|ought to|'ve got to|have got to|gotta|had better|'d better|"
+        r"might want to|could|can|might)(?: always| just| also)? (?P<x>.+)$",
+        re.I,
+    ),
+    re.compile(
+        r"\b(?:it would|it'd|it's|it is) (?:be )?(?:best|better|a good idea|worth) "
+        r"(?:to |if you )?(?P<x>.+)$",
+        re.I,
+    ),
+    re.compile(r"\bmake sure (?:you |to )?(?P<x>.+)$", re.I),
+    re.compile(
+        r"^(?:one|another) (?:option|idea|thing you could try)(?: could be| is|:)? "
+        r"(?:to )?(?P<x>.+)$",
+        re.I,
+    ),
+    re.compile(r"^(?:don't|do not|never) (?P<neg>.+)$", re.I),
+    re.compile(
+        r"^what you (?:really )?(?:need|want|should do|have to do|need to do) is (?:to )?"
+        r"(?P<np>.+)$",
+        re.I,
+    ),
+    re.compile(r"^(?:just |simply |honestly,? |seriously,? )?(?P<x>.+)$", re.I),
+]
+
+
+def advice_action(sentence: str) -> str:
+    """What the advice tells them to do, as a verb phrase: 'talk to your manager'."""
+    text = _clean(sentence)
+    text = re.sub(
+        r"^(?:next time|going forward|in future|it's simple|trust me)[,:]\s*", "", text, flags=re.I
+    )
+    for pattern in _ADVICE_ACTION:
+        match = pattern.search(text)
+        if not match:
+            continue
+        found = match.groupdict()
+        if found.get("ing"):
+            return f"try {found['ing']}"
+        if found.get("past"):
+            return base_phrase(found["past"])
+        if found.get("neg"):
+            return f"try not to {found['neg']}"
+        if found.get("np"):
+            article = found["np"].split(" ", 1)[0].lower() in ("a", "an", "the", "some", "more")
+            return f"try {found['np']}" if article else decapitalise(found["np"])
+        phrase = found.get("maybe_ing") or found["x"]
+        first = phrase.split(" ", 1)[0]
+        return f"try {phrase}" if first.lower().endswith("ing") else decapitalise(phrase)
+    return decapitalise(text)
+
+
+def rewrite_unasked_advice(sentence: str) -> str:
+    return (
+        f"Would it help to hear an idea? You could {advice_action(sentence)}. How does that sound?"
+    )
+
+
+def reflection_of(context: str | None) -> str | None:
+    """'It sounds like ...' built from the other person's last turn, in the second person."""
+    if not context:
+        return None
+    candidates = [
+        s.text
+        for s in split_sentences(context)
+        if "?" not in s.text and "you" not in s.text.lower().split() and len(content_stems(s.text))
+    ]
+    if not candidates:
+        return None
+    best = max(candidates, key=lambda s: (len(content_stems(s)), -candidates.index(s)))
+    said = decapitalise(second_person(_clean(best)))
+    return f"It sounds like {said}." if said else None
+
+
+def rewrite_early_advice(sentence: str, context: str | None) -> str:
+    reflected = reflection_of(context)
+    offer = f"Would it help to hear an idea? You could {advice_action(sentence)}."
+    return f"{reflected} {offer}" if reflected else offer
+
+
+# --- feedback ---------------------------------------------------------------------------------
+
+_ALWAYS = re.compile(r"\byou(?:'re| are)? (?:always|constantly|forever) (?P<x>[^,.;!?]+)", re.I)
+_NEVER = re.compile(r"\byou (?:never) (?P<x>[^,.;!?]+)", re.I)
+_SITUATION_SPAN = re.compile(
+    r"\b(?:(?:in|during|at|after|on) (?:the |this |that |our |your |yesterday's |today's |last "
+    r"week's |(?:mon|tues|wednes|thurs|fri)day's )?(?:\w+ )?(?:meeting|call|stand-?up|"
+    r"presentation|review|retro|demo|workshop|session|one-to-one|pitch|debrief|planning|"
+    r"handoff|handover|pr|sprint)|yesterday|this morning|last week|on (?:mon|tues|wednes|thurs|"
+    r"fri)day)\b",
+    re.IGNORECASE,
+)
+
+
+def rewrite_judgement(sentence: str) -> str:
+    """A label or absolute as an observation, with slots for what only the learner saw."""
+    text = _clean(sentence)
+    always = _ALWAYS.search(text)
+    if always:
+        action = always["x"].strip()
+        if action.split(" ", 1)[0].endswith("ing"):
+            return f"I've noticed a few times recently that you've been {action}."
+        return f"I've noticed a few times recently that you {action}."
+    never = _NEVER.search(text)
+    if never:
+        return f"There have been a few times recently when you didn't {never['x'].strip()}."
+    where = _SITUATION_SPAN.search(text)
+    opening = capitalise(where.group(0)) if where else "When it happened"
+    return (
+        f"{opening}, I noticed [what you saw or heard them do], and the effect was "
+        f"[what it caused]. How do you see it?"
+    )
+
+
+def rewrite_incomplete_sbi(feedback: str, present: tuple[SbiPart, ...]) -> str:
+    """The learner's feedback with the missing SBI parts added as slots to fill."""
+    text = strip_openers(feedback).strip()
+    if SbiPart.SITUATION not in present:
+        text = f"In [the meeting or moment], {decapitalise(text)}"
+    if SbiPart.BEHAVIOUR not in present:
+        text = f"I noticed [what they did or said]. {capitalise(text)}"
+    if not text.endswith((".", "!", "?")):
+        text += "."
+    if SbiPart.IMPACT not in present:
+        text += " The effect was [what it caused for you or the team]."
+    if SbiPart.REQUEST not in present:
+        text += " Next time, could you [the change you'd like]?"
+    return capitalise(text)
+
+
+def rewrite_no_invitation(feedback: str) -> str:
+    text = strip_openers(feedback).strip()
+    return f"{capitalise(text)}{'' if text.endswith(('.', '!', '?')) else '.'} How do you see it?"
+
+
+# --- listening ----------------------------------------------------------------------------------
+
+
+def rewrite_shallow_reflection(sentence: str) -> str:
+    text = _clean(sentence)
+    return f"{capitalise(text)}, and I wonder if that's been weighing on you."
+
+
+def rewrite_question_as_reflection(sentence: str, context: str | None) -> str | None:
+    reflected = reflection_of(context)
+    if reflected is None:
+        return None
+    keep = rules.read_question(sentence)
+    if keep is not None and keep.form is rules.Form.OPEN and not keep.why and not keep.leading:
+        return f"{reflected} {strip_openers(sentence).strip()}"
+    return reflected
+
+
+def shortest_version(coded: CodedUtterance, context: str | None) -> str | None:
+    """One sentence instead of a long turn: its reflection or open question if it has one,
+    else a reflection of what they just said."""
+    keep = _cue(coded, Move.COMPLEX_REFLECTION, Move.SIMPLE_REFLECTION, Move.OPEN_QUESTION)
+    return strip_openers(keep).strip() if keep else reflection_of(context)
+
+
+def best_single_question(coded: CodedUtterance) -> str:
+    """From a stack, the open question with the most substance (rewritten if none is open)."""
+    questions = [e for e in coded.evidence if e.move in (Move.OPEN_QUESTION, Move.CLOSED_QUESTION)]
+    bad = {e.cue for e in coded.evidence if e.move in (Move.WHY_QUESTION, Move.LEADING_QUESTION)}
+    open_ones = [e.cue for e in questions if e.move is Move.OPEN_QUESTION and e.cue not in bad]
+    if open_ones:
+        best = max(open_ones, key=lambda q: (len(content_stems(q or "")), -open_ones.index(q)))
+        return strip_openers(best or "").strip()
+    first = questions[0].cue if questions else coded.text
+    return rewrite_why(first or "") if first in bad else rewrite_closed(first or "")
+
+
+def rewrite_for(
+    weakness: Weakness, text: str, coded: CodedUtterance, context: str | None
+) -> Rewrite | None:
+    """The rewrite of this turn for this weakness, or None when the turn has nothing to fix."""
+    builders = {
+        Weakness.WHY: lambda: _single(
+            Move.WHY_QUESTION,
+            rewrite_why,
+            "'Why' asks them to justify themselves; 'what led to' "
+            "explores the same ground without blame.",
+        ),
+        Weakness.CLOSED: lambda: _single(
+            Move.CLOSED_QUESTION,
+            rewrite_closed,
+            "A yes/no question narrows the answer; an open one lets them decide what matters.",
+        ),
+        Weakness.LEADING: lambda: _single(
+            Move.LEADING_QUESTION,
+            rewrite_leading,
+            "The question carried its own answer; a neutral one asks for theirs.",
+        ),
+        Weakness.UNASKED_ADVICE: lambda: _single(
+            Move.ADVICE_WITHOUT_PERMISSION,
+            rewrite_unasked_advice,
+            "Asking first keeps the decision theirs, so the idea is heard rather than resisted.",
+        ),
+        Weakness.JUDGEMENT: lambda: _single(
+            Move.JUDGEMENT,
+            rewrite_judgement,
+            "A label invites argument about the label; what you "
+            "saw and its effect can be discussed.",
+        ),
+        Weakness.SHALLOW_REFLECTION: lambda: _single(
+            Move.SIMPLE_REFLECTION,
+            rewrite_shallow_reflection,
+            "Adding the feeling or meaning you sense turns a repeat into a complex reflection.",
+        ),
+    }
+
+    def _single(move: Move, build, why: str) -> Rewrite | None:  # type: ignore[no-untyped-def]
+        quote = _cue(coded, move)
+        return Rewrite(weakness, quote, build(quote), why) if quote else None
+
+    if weakness in builders:
+        return builders[weakness]()
+    return _composite(weakness, text, coded, context)
+
+
+def _composite(
+    weakness: Weakness, text: str, coded: CodedUtterance, context: str | None
+) -> Rewrite | None:
+    """Rewrites that draw on more than one sentence, or on the other person's words."""
+    if weakness is Weakness.STACKED:
+        quote = _cue(coded, Move.STACKED_QUESTIONS)
+        first = _cue(coded, Move.OPEN_QUESTION, Move.CLOSED_QUESTION)
+        if quote and first:
+            return Rewrite(
+                weakness,
+                first,
+                best_single_question(coded),
+                f"{coded.question_count} questions at once let them pick the easiest; "
+                "one good question, then silence, goes deeper.",
+            )
+    if weakness is Weakness.EARLY_ADVICE:
+        quote = _cue(coded, Move.ADVICE_WITHOUT_PERMISSION, Move.ADVICE_WITH_PERMISSION)
+        if quote:
+            return Rewrite(
+                weakness,
+                quote,
+                rewrite_early_advice(quote, context),
+                "Reflecting what you heard first shows you understood before offering a fix.",
+            )
+    if weakness in (Weakness.INCOMPLETE_SBI, Weakness.NO_INVITATION):
+        quote = _cue(coded, Move.FEEDBACK, Move.JUDGEMENT)
+        if not quote:
+            return None
+        if weakness is Weakness.NO_INVITATION:
+            return Rewrite(
+                weakness,
+                quote,
+                rewrite_no_invitation(quote),
+                "Feedback followed by a genuine question becomes a conversation.",
+            )
+        missing = [p.value for p in SbiPart if p not in coded.sbi]
+        if not missing:
+            return None
+        return Rewrite(
+            weakness,
+            quote,
+            rewrite_incomplete_sbi(quote, coded.sbi),
+            "SBI feedback names the situation, the behaviour, its impact and a "
+            f"request; missing here: {', '.join(missing)}.",
+        )
+    if weakness is Weakness.QUESTION_NOT_REFLECTION:
+        quote = _cue(coded, Move.CLOSED_QUESTION, Move.OPEN_QUESTION)
+        built = rewrite_question_as_reflection(quote, context) if quote else None
+        if quote and built:
+            return Rewrite(
+                weakness,
+                quote,
+                built,
+                "Saying back what they just told you, before asking, shows you heard "
+                "it and often gets more than the question would.",
+            )
+    if weakness is Weakness.LONG_TURN:
+        sentences = split_sentences(text)
+        shorter = shortest_version(coded, context) if len(sentences) > 1 else None
+        if shorter:
+            return Rewrite(
+                weakness,
+                sentences[0].text,
+                shorter,
+                f"This turn runs to {word_count(text)} words; one sentence leaves "
+                "them room to talk.",
+            )
+    return None

@@ -1,0 +1,106 @@
+"""Scoring API: score any transcript, and show the rubrics before anyone practises.
+
+Routes are sync ``def``: scoring embeds text and may call the judge, both blocking, so FastAPI
+runs them in its threadpool. Domain errors (InvalidInput, NotFound) are mapped to HTTP in
+app/main.py.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, File, Form, UploadFile
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.deps import Services, ServicesDep
+from app.errors import InvalidInput, NotFound
+from app.llm.protocol import ChatModel
+from app.scoring.parsers import MAX_TRANSCRIPT_CHARS
+from app.scoring.rubric import Rubric
+from app.scoring.scorecard import Scorecard
+from app.scoring.service import score_external
+
+router = APIRouter(prefix="/api/v1", tags=["scoring"])
+
+FormatName = Literal["json", "text", "vtt", "auto"]
+MAX_RUBRIC_BYTES = 100_000
+
+
+class ScoreRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    format: FormatName = "auto"
+    content: str | list[dict[str, Any]] = Field(
+        description='The transcript: text ("Name: line" or WebVTT or JSON) or a list of '
+        "{speaker, text} objects."
+    )
+    learner: str = Field(min_length=1, max_length=80, description="The speaker being scored.")
+    rubric: str | None = Field(
+        default=None,
+        description="Optional custom rubric YAML replacing the built-in one for its skill.",
+    )
+
+
+def _judge(services: Services) -> ChatModel | None:
+    return services.chat_model if services.settings.llm_judge else None
+
+
+@router.post("/score")
+def score(body: ScoreRequest, services: ServicesDep) -> Scorecard:
+    """Score a transcript against the rubrics (or a custom one) and return the scorecard."""
+    return score_external(
+        body.content,
+        fmt=body.format,
+        learner=body.learner,
+        rubrics=services.rubrics,
+        custom_rubric=body.rubric,
+        retriever=services.retriever,
+        judge=_judge(services),
+    )
+
+
+@router.post("/score/upload")
+def score_upload(
+    services: ServicesDep,
+    file: Annotated[UploadFile, File(description="Transcript file: .txt, .vtt or .json")],
+    learner: Annotated[str, Form(min_length=1, max_length=80)],
+    format: Annotated[FormatName, Form()] = "auto",
+    rubric: Annotated[UploadFile | None, File(description="Optional custom rubric YAML")] = None,
+) -> Scorecard:
+    """The same as POST /score, with the transcript (and rubric) as uploaded files."""
+    content = _read_text(file, MAX_TRANSCRIPT_CHARS * 4)
+    custom = _read_text(rubric, MAX_RUBRIC_BYTES) if rubric is not None else None
+    return score_external(
+        content,
+        fmt=format,
+        learner=learner,
+        rubrics=services.rubrics,
+        custom_rubric=custom,
+        retriever=services.retriever,
+        judge=_judge(services),
+    )
+
+
+def _read_text(upload: UploadFile, limit: int) -> str:
+    data = upload.file.read(limit + 1)
+    if len(data) > limit:
+        raise InvalidInput(f"{upload.filename or 'upload'}: larger than {limit} bytes")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{upload.filename or 'upload'}: not UTF-8 text") from None
+
+
+@router.get("/rubrics")
+def list_rubrics(services: ServicesDep) -> list[Rubric]:
+    """Every built-in rubric, so a learner can see how they will be scored before practising."""
+    return list(services.rubrics.rubrics)
+
+
+@router.get("/rubrics/{skill}")
+def get_rubric(skill: str, services: ServicesDep) -> Rubric:
+    rubric = services.rubrics.get(skill)
+    if rubric is None:
+        known = ", ".join(r.skill for r in services.rubrics.rubrics)
+        raise NotFound(f"no rubric for skill '{skill}'; rubrics exist for: {known}")
+    return rubric

@@ -1,0 +1,38 @@
+"""Scoring a transcript that came from outside: parse it, pick the rubrics, score it.
+
+Shared by the API (``router.py``) and the CLI (``cli.py``) so both validate and score the
+same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from app.llm.protocol import ChatModel
+from app.retrieval.protocol import TechniqueSearch
+from app.scoring.parsers import Format, parse_transcript
+from app.scoring.rubric import RubricSet, parse_rubric_yaml
+from app.scoring.scorecard import Scorecard, score_transcript
+
+
+def rubrics_with_custom(rubrics: RubricSet, custom: str | None, source: str) -> RubricSet:
+    """The built-in set, with a trainer's rubric replacing the one for its skill."""
+    if custom is None or not custom.strip():
+        return rubrics
+    return rubrics.with_rubric(parse_rubric_yaml(custom, source))
+
+
+def score_external(
+    content: str | Sequence[Any],
+    *,
+    fmt: Format,
+    learner: str,
+    rubrics: RubricSet,
+    custom_rubric: str | None,
+    retriever: TechniqueSearch | None,
+    judge: ChatModel | None,
+) -> Scorecard:
+    turns = parse_transcript(content, fmt, learner)
+    chosen = rubrics_with_custom(rubrics, custom_rubric, "custom rubric")
+    return score_transcript(turns, rubrics=chosen, retriever=retriever, judge=judge)

@@ -1,0 +1,65 @@
+"""API shapes for accounts and tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from app.users.models import ApiToken, User
+from app.users.service import Role
+
+
+class LoginRequest(BaseModel):
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=1024)
+
+
+class UserCreate(BaseModel):
+    email: str = Field(max_length=254)
+    display_name: str = Field(default="", max_length=120)
+    password: str = Field(max_length=1024)
+    role: Role = Role.LEARNER
+
+
+class UserPublic(BaseModel):
+    id: int
+    email: str
+    display_name: str
+    role: str
+
+    @classmethod
+    def from_row(cls, user: User) -> UserPublic:
+        return cls(id=user.id, email=user.email, display_name=user.display_name, role=user.role)
+
+
+class TokenCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=80)
+
+
+class TokenPublic(BaseModel):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked: bool
+
+    @classmethod
+    def from_row(cls, row: ApiToken) -> TokenPublic:
+        return cls(
+            id=row.id,
+            name=row.name,
+            prefix=row.prefix,
+            created_at=row.created_at,
+            last_used_at=row.last_used_at,
+            revoked=row.revoked_at is not None,
+        )
+
+
+class TokenCreated(TokenPublic):
+    token: str = Field(description="Shown once; only its hash is stored.")
+
+
+class DeleteConfirmation(BaseModel):
+    confirm: str = Field(description="Type 'delete my data' to confirm.")

@@ -1,0 +1,304 @@
+"""Measure the utterance coder: per-label precision, recall and F1 on our gold set and AnnoMI dev.
+
+Run with ``rehearse eval coder`` (or ``.venv/bin/python -m evals.coder_eval``).
+
+Gold (evals/gold/utterances.yaml) is scored label by label, multi-label. Items are split by id
+into a *dev* half (even-numbered ids), whose errors were read while writing the rules, and a
+*held-out* half (odd ids), which was not; both are printed so the gap is visible.
+
+AnnoMI dev (../shared/datasets/annomi-dev.jsonl; licence: evaluation only, never copied or
+trained on) is mapped to our moves as follows:
+
+- ``question``: "open" -> open_question (we also count why_question as open), "closed" ->
+  closed_question (we also count leading_question as closed).
+- ``reflection``: "simple" -> simple_reflection, "complex" -> complex_reflection (a summary
+  counts as complex, as in MITI 4.2.1).
+- ``input`` containing "advice" -> advice (with or without permission). AnnoMI "information",
+  "negotiation" and "options" have no move of ours: the coder gives them "other".
+- ``main_behaviour`` for the three-way score: question -> Q, reflection -> R, and both
+  therapist_input and other -> Other, because our moves have no "information giving" code:
+  advice, judgement, feedback and self-disclosure, like AnnoMI's "other", are neither a
+  question nor a reflection. A turn the coder finds both Q and R in is assigned by the
+  sentence that ends it (AnnoMI codes one main behaviour per utterance).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+from app.config import PROJECT_ROOT
+from app.scoring.coder import code_utterances
+from app.scoring.moves import CodedUtterance, Move, SbiPart
+
+GOLD_PATH = PROJECT_ROOT / "evals" / "gold" / "utterances.yaml"
+ANNOMI_PATH = PROJECT_ROOT.parent / "shared" / "datasets" / "annomi-dev.jsonl"
+
+QUESTIONS = frozenset(
+    {Move.OPEN_QUESTION, Move.CLOSED_QUESTION, Move.LEADING_QUESTION, Move.WHY_QUESTION}
+)
+REFLECTIONS = frozenset({Move.SIMPLE_REFLECTION, Move.COMPLEX_REFLECTION, Move.SUMMARY})
+THREE_WAY = ("question", "reflection", "other")
+
+
+class GoldUtterance(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    context: str | None = None
+    text: str
+    labels: list[Move]
+    sbi: list[SbiPart] = []
+
+
+@dataclass(frozen=True)
+class LabelScore:
+    label: str
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+
+@dataclass(frozen=True)
+class Report:
+    """One data set's results: per-label scores plus the headline numbers."""
+
+    name: str
+    items: int
+    labels: list[LabelScore]
+    three_way: list[LabelScore]
+    open_closed_accuracy: float
+    open_closed_n: int
+
+    @property
+    def macro_f1(self) -> float:
+        return _mean(s.f1 for s in self.labels if s.support)
+
+    @property
+    def three_way_macro_f1(self) -> float:
+        return _mean(s.f1 for s in self.three_way)
+
+
+def _mean(values: Iterable[float]) -> float:
+    found = list(values)
+    return sum(found) / len(found) if found else 0.0
+
+
+def score_labels(
+    gold: Sequence[set[str]], predicted: Sequence[set[str]], labels: Sequence[str]
+) -> list[LabelScore]:
+    """Multi-label precision / recall / F1, one binary decision per label per item."""
+    scores = []
+    for label in labels:
+        tp = sum(label in g and label in p for g, p in zip(gold, predicted, strict=True))
+        fp = sum(label not in g and label in p for g, p in zip(gold, predicted, strict=True))
+        fn = sum(label in g and label not in p for g, p in zip(gold, predicted, strict=True))
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        scores.append(LabelScore(label, precision, recall, f1, tp + fn))
+    return scores
+
+
+def primary(coded: CodedUtterance) -> str:
+    """Question, reflection or other, as one main behaviour: the last of Q and R wins."""
+
+    def last(moves: frozenset[Move]) -> int:
+        spots = [coded.text.find(e.cue or "") for e in coded.evidence if e.move in moves]
+        return max(spots, default=-1)
+
+    q, r = last(QUESTIONS), last(REFLECTIONS)
+    if q < 0 and r < 0:
+        return "other"
+    return "question" if q >= r else "reflection"
+
+
+def form(moves: Iterable[Move]) -> str | None:
+    """Open or closed for a turn: open if any question in it is open (or a why-question)."""
+    found = set(moves)
+    if found & {Move.OPEN_QUESTION, Move.WHY_QUESTION}:
+        return "open"
+    if found & {Move.CLOSED_QUESTION, Move.LEADING_QUESTION}:
+        return "closed"
+    return None
+
+
+def load_gold(path: Path = GOLD_PATH) -> list[GoldUtterance]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    return [GoldUtterance.model_validate(item) for item in raw]
+
+
+def gold_half(item: GoldUtterance) -> str:
+    """'dev' for even-numbered ids (read while writing rules), 'held-out' for odd ones."""
+    digits = re.sub(r"\D", "", item.id)
+    return "dev" if digits and int(digits) % 2 == 0 else "held-out"
+
+
+def gold_report(name: str, items: Sequence[GoldUtterance]) -> Report:
+    coded = code_utterances([(item.text, item.context) for item in items])
+    gold = [{m.value for m in item.labels} for item in items]
+    predicted = [{m.value for m in c.moves} for c in coded]
+    for labels, item in zip(gold, items, strict=True):
+        labels.update(f"sbi:{part.value}" for part in item.sbi)
+    for labels, c in zip(predicted, coded, strict=True):
+        labels.update(f"sbi:{part.value}" for part in c.sbi)
+    three_gold = [_three(set(item.labels)) for item in items]
+    three_pred = [_three(set(c.moves)) for c in coded]
+    pairs = [
+        (form(item.labels), form(c.moves))
+        for item, c in zip(items, coded, strict=True)
+        if form(item.labels) and form(c.moves)
+    ]
+    return Report(
+        name=name,
+        items=len(items),
+        labels=score_labels(gold, predicted, [m.value for m in Move])
+        + score_labels(gold, predicted, [f"sbi:{p.value}" for p in SbiPart]),
+        three_way=score_labels(three_gold, three_pred, THREE_WAY),
+        open_closed_accuracy=_mean(float(g == p) for g, p in pairs),
+        open_closed_n=len(pairs),
+    )
+
+
+def _three(moves: set[Move]) -> set[str]:
+    """Multi-label Q / R / Other for gold items, which list every move they carry."""
+    found = set()
+    if moves & QUESTIONS:
+        found.add("question")
+    if moves & REFLECTIONS:
+        found.add("reflection")
+    return found or {"other"}
+
+
+def load_annomi(path: Path = ANNOMI_PATH) -> list[dict[str, object]]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def annomi_labels(row: dict[str, object]) -> set[str]:
+    found = set()
+    if row.get("question") in ("open", "closed"):
+        found.add(f"{row['question']}_question")
+    if row.get("reflection") in ("simple", "complex"):
+        found.add(f"{row['reflection']}_reflection")
+    if "advice" in str(row.get("input") or ""):
+        found.add("advice")
+    return found
+
+
+def coded_as_annomi(coded: CodedUtterance) -> set[str]:
+    found = set()
+    turn_form = form(coded.moves)
+    if turn_form:
+        found.add(f"{turn_form}_question")
+    if coded.has(Move.SIMPLE_REFLECTION):
+        found.add("simple_reflection")
+    if coded.has(Move.COMPLEX_REFLECTION, Move.SUMMARY):
+        found.add("complex_reflection")
+    if coded.has(Move.ADVICE_WITH_PERMISSION, Move.ADVICE_WITHOUT_PERMISSION):
+        found.add("advice")
+    return found
+
+
+ANNOMI_LABELS = (
+    "open_question",
+    "closed_question",
+    "simple_reflection",
+    "complex_reflection",
+    "advice",
+)
+
+
+def annomi_report(rows: Sequence[dict[str, object]]) -> Report:
+    coded = code_utterances([(str(r["text"]), r.get("context")) for r in rows])  # type: ignore[misc]
+    gold = [annomi_labels(r) for r in rows]
+    predicted = [coded_as_annomi(c) for c in coded]
+    three_gold = [{_annomi_main(r)} for r in rows]
+    three_pred = [{primary(c)} for c in coded]
+    pairs = [
+        (str(r["question"]), form(c.moves))
+        for r, c in zip(rows, coded, strict=True)
+        if r.get("question") in ("open", "closed") and form(c.moves)
+    ]
+    return Report(
+        name="AnnoMI dev",
+        items=len(rows),
+        labels=score_labels(gold, predicted, ANNOMI_LABELS),
+        three_way=score_labels(three_gold, three_pred, THREE_WAY),
+        open_closed_accuracy=_mean(float(g == p) for g, p in pairs),
+        open_closed_n=len(pairs),
+    )
+
+
+def _annomi_main(row: dict[str, object]) -> str:
+    behaviour = row.get("main_behaviour")
+    return str(behaviour) if behaviour in ("question", "reflection") else "other"
+
+
+def run(gold_path: Path = GOLD_PATH, annomi_path: Path = ANNOMI_PATH) -> list[Report]:
+    """Every report that can be made with the data present; missing data is announced."""
+    reports = []
+    if gold_path.exists():
+        items = load_gold(gold_path)
+        reports.append(gold_report("gold (all)", items))
+        for half in ("dev", "held-out"):
+            reports.append(
+                gold_report(f"gold ({half})", [i for i in items if gold_half(i) == half])
+            )
+    else:
+        print(f"skipping gold: {gold_path} not found")
+    if annomi_path.exists():
+        reports.append(annomi_report(load_annomi(annomi_path)))
+    else:
+        print(f"skipping AnnoMI dev: {annomi_path} not found (it lives in ../shared/datasets)")
+    return reports
+
+
+def print_reports(reports: Sequence[Report]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    for report in reports:
+        table = Table(title=f"{report.name}: {report.items} utterances")
+        for column in ("label", "precision", "recall", "F1", "support"):
+            table.add_column(column, justify="left" if column == "label" else "right")
+        for score in report.labels:
+            if score.support or score.precision:
+                table.add_row(
+                    score.label,
+                    f"{score.precision:.3f}",
+                    f"{score.recall:.3f}",
+                    f"{score.f1:.3f}",
+                    str(score.support),
+                )
+        table.add_section()
+        table.add_row("macro-F1 (labels with support)", "", "", f"{report.macro_f1:.3f}", "")
+        for score in report.three_way:
+            table.add_row(
+                f"3-way {score.label}",
+                f"{score.precision:.3f}",
+                f"{score.recall:.3f}",
+                f"{score.f1:.3f}",
+                str(score.support),
+            )
+        table.add_row("3-way Q/R/other macro-F1", "", "", f"{report.three_way_macro_f1:.3f}", "")
+        table.add_row(
+            "open vs closed accuracy",
+            "",
+            "",
+            f"{report.open_closed_accuracy:.3f}",
+            str(report.open_closed_n),
+        )
+        console.print(table)
+
+
+if __name__ == "__main__":
+    print_reports(run())

@@ -1,0 +1,86 @@
+"""Live hints: one line from the coded turn, with a technique card from the retriever."""
+
+from __future__ import annotations
+
+from app.persona.hints import make_hint
+from app.persona.rules import ReactionRules
+from app.persona.state import initial_state
+from app.retrieval.cards import CardSkill, TechniqueCard, TechniqueHit
+from app.scenarios.schema import Scenario
+from app.scoring.moves import Move
+from tests.persona.helpers import coded
+
+
+def card(card_id: str, skill: CardSkill) -> TechniqueCard:
+    return TechniqueCard(
+        id=card_id,
+        title=card_id.replace("-", " ").title(),
+        skill=skill,
+        tags=["test"],
+        when_to_use="In tests.",
+        body="## How to do it\n...",
+    )
+
+
+class ShelfSearch:
+    """A TechniqueSearch over a fixed shelf: returns the first card of the asked skill."""
+
+    def __init__(self, *cards: TechniqueCard) -> None:
+        self.cards = cards
+        self.queries: list[tuple[str, str | None]] = []
+
+    def search(
+        self, query: str, *, k: int = 3, skill: str | None = None, tag: str | None = None
+    ) -> list[TechniqueHit]:
+        self.queries.append((query, skill))
+        found = [c for c in self.cards if skill is None or c.skill.value == skill]
+        return [TechniqueHit(card=c, score=0.8) for c in found[:k]]
+
+    def get(self, card_id: str) -> TechniqueCard:
+        return next(c for c in self.cards if c.id == card_id)
+
+    def all_cards(self) -> list[TechniqueCard]:
+        return sorted(self.cards, key=lambda c: c.id)
+
+
+def test_make_hint_stacked_questions_points_to_a_questioning_card(
+    scenario: Scenario, rules: ReactionRules
+) -> None:
+    shelf = ShelfSearch(
+        card("grow-model", CardSkill.GOALS), card("open-questions", CardSkill.QUESTIONING)
+    )
+    turn = coded("What happened? And why? And who knew?", Move.STACKED_QUESTIONS, Move.WHY_QUESTION)
+    hint = make_hint(turn, initial_state(scenario, rules), shelf, rules)
+    assert hint is not None
+    assert hint.move is Move.STACKED_QUESTIONS, "the first matching entry wins"
+    assert hint.text.startswith("Two questions at once")
+    assert (hint.card_id, hint.card_title) == ("open-questions", "Open Questions")
+    assert shelf.queries[0][1] == "questioning"
+
+
+def test_make_hint_without_a_retriever_still_gives_the_line(
+    scenario: Scenario, rules: ReactionRules
+) -> None:
+    hint = make_hint(coded("Why?", Move.WHY_QUESTION), initial_state(scenario, rules), None, rules)
+    assert hint is not None and hint.card_id is None and hint.move is Move.WHY_QUESTION
+
+
+def test_make_hint_falls_back_to_any_skill_when_the_skill_has_no_card(
+    scenario: Scenario, rules: ReactionRules
+) -> None:
+    shelf = ShelfSearch(card("grow-model", CardSkill.GOALS))
+    hint = make_hint(coded("Why?", Move.WHY_QUESTION), initial_state(scenario, rules), shelf, rules)
+    assert hint is not None and hint.card_id == "grow-model"
+    assert [skill for _, skill in shelf.queries] == ["questioning", None]
+
+
+def test_make_hint_notices_a_defensive_peer(scenario: Scenario, rules: ReactionRules) -> None:
+    state = initial_state(scenario, rules).model_copy(update={"defensiveness": 0.8})
+    hint = make_hint(coded("Okay.", Move.OTHER), state, None, rules)
+    assert hint is not None and hint.text.startswith("They sound defensive")
+
+
+def test_make_hint_says_nothing_when_nothing_fits(scenario: Scenario, rules: ReactionRules) -> None:
+    assert (
+        make_hint(coded("Okay.", Move.OTHER), initial_state(scenario, rules), None, rules) is None
+    )

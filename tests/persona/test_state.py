@@ -1,0 +1,263 @@
+"""The persona state rules, driven by hand-built coded turns (no coder involved)."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.persona.rules import ReactionRules
+from app.persona.state import PersonaState, advance, fired_triggers, initial_state
+from app.scenarios.schema import Scenario
+from app.scoring.moves import Move
+from tests.persona.helpers import LECTURING, LISTENING, coded, play
+
+
+def at_trust(
+    scenario: Scenario, rules: ReactionRules, trust: float, **extra: object
+) -> PersonaState:
+    state = initial_state(scenario, rules)
+    return state.model_copy(
+        update={"trust": trust, "defensiveness": 0.0, "openness": trust, **extra}
+    )
+
+
+def test_initial_state_starts_on_the_surface_having_said_the_opening(
+    scenario: Scenario, rules: ReactionRules
+) -> None:
+    state = initial_state(scenario, rules)
+    start = rules.start[scenario.difficulty]
+    assert (state.trust, state.defensiveness) == (start.trust, start.defensiveness)
+    assert state.disclosed_layers == ["slow-tool"]
+    assert state.used_lines == [scenario.persona.opening_line]
+    assert state.learner_turns == 0 and not state.finished
+
+
+@pytest.mark.parametrize(
+    "move", [Move.OPEN_QUESTION, Move.SIMPLE_REFLECTION, Move.COMPLEX_REFLECTION, Move.SUMMARY]
+)
+def test_advance_listening_moves_build_trust(
+    scenario: Scenario, rules: ReactionRules, move: Move
+) -> None:
+    before = initial_state(scenario, rules)
+    after = advance(before, coded("Tell me more.", move), "Tell me more.", scenario, rules)
+    assert after.trust > before.trust
+    assert after.defensiveness < before.defensiveness
+
+
+@pytest.mark.parametrize(
+    "move",
+    [Move.JUDGEMENT, Move.ADVICE_WITHOUT_PERMISSION, Move.WHY_QUESTION, Move.STACKED_QUESTIONS],
+)
+def test_advance_judging_and_pushing_moves_raise_defensiveness(
+    scenario: Scenario, rules: ReactionRules, move: Move
+) -> None:
+    before = initial_state(scenario, rules)
+    after = advance(before, coded("Right.", move), "Right.", scenario, rules)
+    assert after.defensiveness > before.defensiveness
+    assert after.trust < before.trust
+
+
+def test_advance_good_listening_earns_the_hidden_concern_layer_by_layer(
+    scenario: Scenario, rules: ReactionRules
+) -> None:
+    states = play(scenario, LISTENING, rules)
+    layers = [len(s.disclosed_layers) for s in states]
+    assert all(b - a <= 1 for a, b in zip([1, *layers], layers, strict=False)), "one per turn"
+    hidden_turn = next(s.learner_turns for s in states if "father-dialysis" in s.disclosed_layers)
+    assert hidden_turn == states[-1].hidden_concern_turn
+    revealing = states[hidden_turn - 1]
+    assert revealing.last.reply[-1] == scenario.persona.hidden_concern.lines[0]
+    assert all("dialysis" not in " ".join(s.last.reply) for s in states[: hidden_turn - 1])
+
+
+def test_advance_lecturing_never_reaches_the_hidden_concern(
+    scenario: Scenario, rules: ReactionRules
+) -> None:
+    states = play(scenario, LECTURING, rules)
+    assert states[-1].disclosed_layers == ["slow-tool"]
+    assert states[-1].hidden_concern_turn is None
+    assert states[-1].defensiveness >= rules.disclosure.defensive_at
+    # Once the defensive lines run out the peer falls back on its surface story, never deeper.
+    deflections = {"triggered", "pushback", "defensive", "guarded", "filler"}
+    assert {s.last.reaction for s in states} <= deflections
+
+
+def test_advance_high_trust_needs_a_listening_move_to_open_a_layer(
+    scenario: Scenario, rules: ReactionRules
+) -> None:
+    state = at_trust(scenario, rules, 0.95)
+    closed = advance(
+        state, coded("Is it Mondays?", Move.CLOSED_QUESTION), "Is it Mondays?", scenario, rules
+    )
+    assert closed.disclosed_layers == ["slow-tool"]
+    opened = advance(
+        state, coded("What is going on?", Move.OPEN_QUESTION), "What is going on?", scenario, rules
+    )
+    assert opened.disclosed_layers == ["slow-tool", "mornings"], "one layer per turn, not a jump"
+
+
+def test_advance_no_disclosure_while_defensive(scenario: Scenario, rules: ReactionRules) -> None:
+    state = at_trust(scenario, rules, 0.9, defensiveness=0.9)
+    after = advance(
+        state, coded("What happened?", Move.OPEN_QUESTION), "What happened?", scenario, rules
+    )
+    assert after.disclosed_layers == ["slow-tool"]
+    assert after.last.reaction == "defensive"
+    assert after.last.reply[0] in scenario.persona.reactions.guarded
+
+
+def test_fired_triggers_match_whole_words_and_moves(scenario: Scenario) -> None:
+    triggers = scenario.persona.triggers
+    assert [t.id for t in fired_triggers(triggers, frozenset(), "You are LAZY.")] == ["labels"]
+    assert fired_triggers(triggers, frozenset(), "That was a lazybones joke.") == []
+    by_move = fired_triggers(triggers, frozenset({Move.WHY_QUESTION}), "How come?")
+    assert [t.id for t in by_move] == ["why-grilling"]
+    curly = fired_triggers(triggers, frozenset(), "Why didn\u2019t you say?")
+    assert [t.id for t in curly] == ["why-grilling"]
+
+
+def test_advance_trigger_answers_with_its_defensive_line(
+    scenario: Scenario, rules: ReactionRules
+) -> None:
+    state = initial_state(scenario, rules)
+    text = "You have been unreliable lately."
+    after = advance(state, coded(text, Move.FEEDBACK), text, scenario, rules)
+    assert after.last.triggers == ["labels"] and after.triggers_fired == ["labels"]
+    assert after.last.reaction == "triggered"
+    assert after.last.reply[0] in scenario.persona.triggers[0].lines
+
+
+def test_advance_advice_without_permission_gets_pushback(
+    scenario: Scenario, rules: ReactionRules
+) -> None:
+    state = at_trust(scenario, rules, 0.5)
+    text = "Try blocking out your mornings."
+    after = advance(state, coded(text, Move.ADVICE_WITHOUT_PERMISSION), text, scenario, rules)
+    assert after.last.reaction == "pushback"
+    assert after.last.reply[0] in scenario.persona.reactions.pushback_on_advice
+
+
+def test_advance_reflection_opening_a_layer_composes_heard_and_new_layer(
+    scenario: Scenario, rules: ReactionRules
+) -> None:
+    state = at_trust(scenario, rules, 0.25)
+    text = "It sounds like the tool is the least of it."
+    after = advance(state, coded(text, Move.COMPLEX_REFLECTION), text, scenario, rules)
+    assert after.last.reaction == "heard-and-opening"
+    heard, opened = after.last.reply
+    assert heard in scenario.persona.reactions.feels_heard
+    assert opened == scenario.persona.layers[1].lines[0], "a layer opens with its reveal line"
+
+
+def test_advance_low_trust_closed_question_gets_a_guarded_deflection(
+    scenario: Scenario, rules: ReactionRules
+) -> None:
+    state = initial_state(scenario, rules)
+    after = advance(
+        state, coded("Is it done?", Move.CLOSED_QUESTION), "Is it done?", scenario, rules
+    )
+    assert after.last.reaction == "guarded"
+    assert after.last.reply[0] in scenario.persona.reactions.guarded
+
+
+def test_advance_chooses_the_line_closest_to_what_was_asked(
+    scenario: Scenario, rules: ReactionRules
+) -> None:
+    state = initial_state(scenario, rules)
+    text = "What is happening with the data feed from the warehouse?"
+    after = advance(state, coded(text, Move.OPEN_QUESTION), text, scenario, rules)
+    assert after.last.reply == ["The data feed from the warehouse arrives late most weeks."]
+
+
+def test_advance_never_repeats_a_line(scenario: Scenario, rules: ReactionRules) -> None:
+    moves = [Move.OPEN_QUESTION, Move.CLOSED_QUESTION, Move.JUDGEMENT, Move.SIMPLE_REFLECTION]
+    turns = [(f"Turn {i} about the report.", moves[i % len(moves)]) for i in range(30)]
+    states = play(scenario.model_copy(update={"max_turns": 60}), turns, rules)
+    used = states[-1].used_lines
+    assert len(used) == len(set(used))
+    assert states[-1].finished and states[-1].last.reaction == "exhausted"
+    assert states[-1].last.reply == [rules.exhausted.format(name=scenario.persona.name)]
+
+
+def test_advance_summary_after_the_hidden_concern_closes_the_talk(
+    scenario: Scenario, rules: ReactionRules
+) -> None:
+    states = play(scenario, LISTENING, rules)
+    last = states[-1]
+    assert last.finished and last.last.reaction.startswith("closing")
+    assert last.last.reply[-1] == scenario.persona.reactions.closing[0]
+
+
+def test_advance_out_of_turns_without_the_hidden_concern_ends_with_a_brush_off(
+    scenario: Scenario, rules: ReactionRules
+) -> None:
+    short = scenario.model_copy(update={"max_turns": 4})
+    turns = [("How is it going?", Move.OPEN_QUESTION)] * 3 + [("Done?", Move.CLOSED_QUESTION)]
+    states = play(short, turns, rules)
+    assert [s.finished for s in states] == [False, False, False, True]
+    assert states[-1].last.reaction == "brush-off"
+    assert states[-1].last.reply[0] in scenario.persona.reactions.guarded
+
+
+def test_advance_peer_that_has_said_everything_ends_the_talk(
+    scenario: Scenario, rules: ReactionRules
+) -> None:
+    turns = [("Did you finish it?", Move.CLOSED_QUESTION)] * scenario.max_turns
+    states = play(scenario, turns, rules)
+    first_end = [s.finished for s in states].index(True)
+    assert states[first_end].last.reaction == "exhausted"
+    assert len(set(states[-1].used_lines)) == len(states[-1].used_lines)
+
+
+def test_advance_farewell_ends_the_talk(scenario: Scenario, rules: ReactionRules) -> None:
+    state = initial_state(scenario, rules)
+    text = "Okay, let's leave it there for now."
+    assert advance(state, coded(text, Move.OTHER), text, scenario, rules).finished
+
+
+def test_advance_follow_up_on_what_was_said_is_recorded_and_rewarded(
+    scenario: Scenario, rules: ReactionRules
+) -> None:
+    state = at_trust(scenario, rules, 0.2)
+    said = scenario.persona.layers[0].lines[0]
+    state = state.model_copy(update={"used_lines": [*state.used_lines, said]})
+    echo = "So the reporting tool takes twenty minutes to open on Mondays."
+    generic = "So there is a lot going on."
+    followed = advance(state, coded(echo, Move.SIMPLE_REFLECTION), echo, scenario, rules)
+    plain = advance(state, coded(generic, Move.SIMPLE_REFLECTION), generic, scenario, rules)
+    assert followed.topics_raised == ["slow-tool"] and plain.topics_raised == []
+    assert followed.trust > plain.trust
+
+
+def test_state_round_trips_through_json_and_replays_identically(
+    scenario: Scenario, rules: ReactionRules
+) -> None:
+    """A restart between every turn (save as JSON, load, go on) equals one uninterrupted fold."""
+    straight = play(scenario, LISTENING + LECTURING[:2], rules)[-1]
+    state = initial_state(scenario, rules)
+    for text, move in LISTENING + LECTURING[:2]:
+        saved = state.model_dump(mode="json")
+        state = advance(
+            PersonaState.model_validate(saved), coded(text, move), text, scenario, rules
+        )
+    assert state == straight
+    assert PersonaState.model_validate(straight.model_dump(mode="json")) == straight
+
+
+def test_state_loads_sessions_saved_before_the_persona_rules(scenario: Scenario) -> None:
+    old = {
+        "trust": 0.1,
+        "defensiveness": 0.0,
+        "disclosed_layers": [],
+        "used_lines": [],
+        "learner_turns": 0,
+        "finished": False,
+    }
+    state = PersonaState.model_validate(old)
+    after = advance(state, coded("How are you?", Move.OPEN_QUESTION), "How are you?", scenario)
+    assert after.learner_turns == 1
+
+
+def test_advance_copes_with_a_very_long_message(scenario: Scenario, rules: ReactionRules) -> None:
+    text = "a" * 4000
+    after = advance(initial_state(scenario, rules), coded(text), text, scenario, rules)
+    assert after.learner_turns == 1 and after.last.reply
