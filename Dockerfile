@@ -24,7 +24,7 @@ COPY knowledge ./knowledge
 COPY evals ./evals
 RUN uv sync --frozen --no-dev && rehearse index
 
-RUN useradd --create-home rehearse && mkdir -p /data && chown rehearse /data
+RUN useradd --create-home rehearse && mkdir -p /data && chown -R rehearse /data
 USER rehearse
 VOLUME ["/data"]
 EXPOSE 8000

@@ -58,11 +58,21 @@ def scenarios() -> None:
 
 def _register_domain_commands() -> None:
     """Domain packages own their commands; this is the one place they are wired in."""
+    from app.persona.evaluation import eval_persona
     from app.practice.cli import practice
+    from app.retrieval.cli import index
+    from app.scoring.cli import eval_coder, eval_scorer, score
     from app.users.cli import admin_app
+    from evals.retrieval_eval import eval_retrieval
 
     app.command()(practice)
+    app.command()(index)
+    app.command()(score)
     app.add_typer(admin_app, name="admin")
+    eval_app.command("retrieval")(eval_retrieval)
+    eval_app.command("coder")(eval_coder)
+    eval_app.command("scorer")(eval_scorer)
+    eval_app.command("persona")(eval_persona)
 
 
 _register_domain_commands()

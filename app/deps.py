@@ -37,6 +37,12 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 def get_db(services: ServicesDep) -> Iterator[Session]:
+    """One transaction per request, committed before the response goes out.
+
+    ``scope="function"`` below matters: with the default request scope FastAPI runs this exit
+    code after the response is sent, so a client could act on a reply whose rows were not
+    committed yet (or were rolled back).
+    """
     session = services.session_factory()
     try:
         yield session
@@ -48,4 +54,4 @@ def get_db(services: ServicesDep) -> Iterator[Session]:
         session.close()
 
 
-DbSession = Annotated[Session, Depends(get_db)]
+DbSession = Annotated[Session, Depends(get_db, scope="function")]

@@ -160,7 +160,9 @@ class Accounts:
             assert browser.post(
                 "/api/v1/auth/login", json={"email": email, "password": password}
             ).status_code == 200
-            token = browser.post("/api/v1/me/tokens", json={"name": "tests"}).json()["token"]
+            created = browser.post("/api/v1/me/tokens", json={"name": "tests"})
+            assert created.status_code == 201, created.text
+            token = created.json()["token"]
         return user.json(), self.client(token)
 
     def close(self) -> None:

@@ -9,10 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, status
 from fastapi.responses import StreamingResponse
 
-from app.deps import DbSession, ServicesDep
+from app.deps import DbSession, Services, ServicesDep
 from app.cohorts import assignments
 from app.errors import InvalidInput, RehearseError
 from app.practice import service
+from app.practice.models import Turn
 from app.practice.schemas import (
     Exchange,
     LearnerMessage,
@@ -104,20 +105,22 @@ def post_turn(
         db, session, text=body.text, idempotency_key=key, retriever=services.retriever
     )
     if stream:
-        events = _reply_events(db, pending, services)
+        events = _reply_events(pending, services)
         return StreamingResponse(events, media_type="text/event-stream")
     if pending.answered is not None:
         peer_turn = pending.answered
     else:
         reply = "".join(service.stream_peer_reply(pending, services.peer_engine))
         peer_turn = service.save_peer_reply(db, pending, reply)
-    return _exchange(pending.learner_turn, peer_turn, session)
+    return _exchange(pending.learner_turn, peer_turn)
 
 
-def _reply_events(
-    db: DbSession, pending: service.PendingReply, services: ServicesDep
-) -> Iterator[str]:
-    """learner → delta* → done, or an error event; the learner's turn is already saved."""
+def _reply_events(pending: service.PendingReply, services: Services) -> Iterator[str]:
+    """learner → delta* → done, or an error event; the learner's turn is already saved.
+
+    The body streams after the request's database session has closed, so the reply is saved
+    through a session of its own.
+    """
     yield _sse("learner", TurnOut.from_row(pending.learner_turn).model_dump(mode="json"))
     try:
         if pending.answered is not None:
@@ -128,11 +131,12 @@ def _reply_events(
             for chunk in service.stream_peer_reply(pending, services.peer_engine):
                 chunks.append(chunk)
                 yield _sse("delta", {"text": chunk})
-            peer_turn = service.save_peer_reply(db, pending, "".join(chunks))
+            with services.session_factory() as db:
+                peer_turn = service.save_peer_reply(db, pending, "".join(chunks))
     except RehearseError as exc:
         yield _sse("error", {"code": exc.code, "message": exc.message})
         return
-    done = _exchange(pending.learner_turn, peer_turn, pending.session)
+    done = _exchange(pending.learner_turn, peer_turn)
     yield _sse("done", done.model_dump(mode="json"))
 
 
@@ -140,11 +144,11 @@ def _sse(event: str, data: dict) -> str:
     return f"event: {event}\ndata: {json.dumps(data)}\n\n"
 
 
-def _exchange(learner_turn, peer_turn, session) -> Exchange:  # type: ignore[no-untyped-def]
+def _exchange(learner_turn: Turn, peer_turn: Turn) -> Exchange:
     return Exchange(
         learner=TurnOut.from_row(learner_turn),
         peer=TurnOut.from_row(peer_turn),
-        peer_finished=bool(session.persona_state.get("finished")),
+        peer_finished=bool((peer_turn.persona_state or {}).get("finished")),
     )
 
 

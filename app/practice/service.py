@@ -216,7 +216,9 @@ def stream_peer_reply(pending: PendingReply, engine: PeerEngine) -> Iterator[str
 def save_peer_reply(db: Session, pending: PendingReply, text: str) -> Turn:
     if pending.answered is not None:
         return pending.answered
-    session = pending.session
+    # By id, not pending.session: a streamed reply is saved from its own database session,
+    # after the request's session has closed.
+    session = db.get_one(PracticeSession, pending.session.id)
     state = pending.state.model_dump(mode="json")
     peer_turn = Turn(
         index=len(session.turns),

@@ -6,7 +6,7 @@ import secrets
 from datetime import timedelta
 from enum import StrEnum
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -14,6 +14,9 @@ from app.db import as_utc, utcnow
 from app.errors import Conflict, InvalidInput, NotFound
 from app.users import security
 from app.users.models import ApiToken, LoginSession, User
+
+
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 
 class Role(StrEnum):
@@ -125,7 +128,11 @@ def user_for_api_token(db: Session, token: str) -> User | None:
     row = db.scalar(select(ApiToken).where(ApiToken.token_hash == security.digest(token)))
     if row is None or row.revoked_at is not None:
         return None
-    row.last_used_at = utcnow()
+    now = utcnow()
+    if row.last_used_at is None or now - as_utc(row.last_used_at) > TOKEN_USE_RESOLUTION:
+        # A direct UPDATE, flushed now: a later bulk delete in the same request (DELETE /me)
+        # must not meet a pending ORM change to a row it has just removed.
+        db.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
     return db.get(User, row.user_id)
 
 

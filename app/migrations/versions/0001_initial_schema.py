@@ -2,11 +2,12 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 00:14:01.987775
+Create Date: 2026-11-23 01:14:05.512626
 """
 
 import sqlalchemy as sa
 from alembic import op
+
 
 revision = "0001"
 down_revision = None
@@ -28,6 +29,83 @@ def upgrade() -> None:
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
     )
     op.create_table(
+        "api_tokens",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=80), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("prefix", sa.String(length=16), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_api_tokens_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_api_tokens")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
+    )
+    with op.batch_alter_table("api_tokens", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_api_tokens_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "cohorts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=120), nullable=False),
+        sa.Column("trainer_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["trainer_id"],
+            ["users.id"],
+            name=op.f("fk_cohorts_trainer_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_cohorts")),
+    )
+    with op.batch_alter_table("cohorts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_cohorts_trainer_id"), ["trainer_id"], unique=False)
+
+    op.create_table(
+        "custom_rubrics",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=80), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("skill", sa.String(length=32), nullable=False),
+        sa.Column("source_yaml", sa.Text(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["owner_id"],
+            ["users.id"],
+            name=op.f("fk_custom_rubrics_owner_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_custom_rubrics")),
+        sa.UniqueConstraint("name", "version", name=op.f("uq_custom_rubrics_name_version")),
+    )
+    with op.batch_alter_table("custom_rubrics", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_custom_rubrics_name"), ["name"], unique=False)
+        batch_op.create_index(batch_op.f("ix_custom_rubrics_owner_id"), ["owner_id"], unique=False)
+
+    op.create_table(
+        "login_sessions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_login_sessions_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_login_sessions")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_login_sessions_token_hash")),
+    )
+    with op.batch_alter_table("login_sessions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_login_sessions_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
         "scenarios",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("slug", sa.String(length=80), nullable=False),
@@ -45,10 +123,81 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_scenarios")),
-        sa.UniqueConstraint("slug", "version", name=op.f("uq_scenarios_slug")),
+        sa.UniqueConstraint("slug", "version", name=op.f("uq_scenarios_slug_version")),
     )
     with op.batch_alter_table("scenarios", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_scenarios_slug"), ["slug"], unique=False)
+
+    op.create_table(
+        "assignments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("scenario_slug", sa.String(length=80), nullable=False),
+        sa.Column("rubric_id", sa.Integer(), nullable=True),
+        sa.Column("cohort_id", sa.Integer(), nullable=True),
+        sa.Column("learner_id", sa.Integer(), nullable=True),
+        sa.Column("trainer_id", sa.Integer(), nullable=False),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("target_levels", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["cohort_id"],
+            ["cohorts.id"],
+            name=op.f("fk_assignments_cohort_id_cohorts"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["learner_id"],
+            ["users.id"],
+            name=op.f("fk_assignments_learner_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["rubric_id"],
+            ["custom_rubrics.id"],
+            name=op.f("fk_assignments_rubric_id_custom_rubrics"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["trainer_id"],
+            ["users.id"],
+            name=op.f("fk_assignments_trainer_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_assignments")),
+    )
+    with op.batch_alter_table("assignments", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_assignments_cohort_id"), ["cohort_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_assignments_learner_id"), ["learner_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_assignments_trainer_id"), ["trainer_id"], unique=False)
+
+    op.create_table(
+        "cohort_members",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("cohort_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["cohort_id"],
+            ["cohorts.id"],
+            name=op.f("fk_cohort_members_cohort_id_cohorts"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_cohort_members_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_cohort_members")),
+        sa.UniqueConstraint(
+            "cohort_id", "user_id", name=op.f("uq_cohort_members_cohort_id_user_id")
+        ),
+    )
+    with op.batch_alter_table("cohort_members", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_cohort_members_cohort_id"), ["cohort_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_cohort_members_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "practice_sessions",
@@ -57,11 +206,18 @@ def upgrade() -> None:
         sa.Column("user_id", sa.Integer(), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("engine", sa.String(length=32), nullable=False),
+        sa.Column("assignment_id", sa.Integer(), nullable=True),
         sa.Column("hints_enabled", sa.Boolean(), nullable=False),
         sa.Column("private", sa.Boolean(), nullable=False),
         sa.Column("persona_state", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["assignment_id"],
+            ["assignments.id"],
+            name=op.f("fk_practice_sessions_assignment_id_assignments"),
+            ondelete="SET NULL",
+        ),
         sa.ForeignKeyConstraint(
             ["scenario_id"],
             ["scenarios.id"],
@@ -76,6 +232,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_practice_sessions")),
     )
     with op.batch_alter_table("practice_sessions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_practice_sessions_assignment_id"), ["assignment_id"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_practice_sessions_user_id"), ["user_id"], unique=False)
 
     op.create_table(
@@ -114,8 +273,10 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_turns")),
-        sa.UniqueConstraint("session_id", "idempotency_key", name=op.f("uq_turns_session_id")),
-        sa.UniqueConstraint("session_id", "index", name=op.f("uq_turns_session_id")),
+        sa.UniqueConstraint(
+            "session_id", "idempotency_key", name=op.f("uq_turns_session_id_idempotency_key")
+        ),
+        sa.UniqueConstraint("session_id", "index", name=op.f("uq_turns_session_id_index")),
     )
     with op.batch_alter_table("turns", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_turns_session_id"), ["session_id"], unique=False)
@@ -132,11 +293,40 @@ def downgrade() -> None:
     op.drop_table("scorecards")
     with op.batch_alter_table("practice_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_practice_sessions_user_id"))
+        batch_op.drop_index(batch_op.f("ix_practice_sessions_assignment_id"))
 
     op.drop_table("practice_sessions")
+    with op.batch_alter_table("cohort_members", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_cohort_members_user_id"))
+        batch_op.drop_index(batch_op.f("ix_cohort_members_cohort_id"))
+
+    op.drop_table("cohort_members")
+    with op.batch_alter_table("assignments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_assignments_trainer_id"))
+        batch_op.drop_index(batch_op.f("ix_assignments_learner_id"))
+        batch_op.drop_index(batch_op.f("ix_assignments_cohort_id"))
+
+    op.drop_table("assignments")
     with op.batch_alter_table("scenarios", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_scenarios_slug"))
 
     op.drop_table("scenarios")
+    with op.batch_alter_table("login_sessions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_login_sessions_user_id"))
+
+    op.drop_table("login_sessions")
+    with op.batch_alter_table("custom_rubrics", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_custom_rubrics_owner_id"))
+        batch_op.drop_index(batch_op.f("ix_custom_rubrics_name"))
+
+    op.drop_table("custom_rubrics")
+    with op.batch_alter_table("cohorts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_cohorts_trainer_id"))
+
+    op.drop_table("cohorts")
+    with op.batch_alter_table("api_tokens", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_api_tokens_user_id"))
+
+    op.drop_table("api_tokens")
     op.drop_table("users")
     # ### end Alembic commands ###
