@@ -1,3 +1,3 @@
-"""Rehearse: rehearse hard workplace conversations with an AI peer and get evidence-based feedback."""
+"""Rehearse: practise hard workplace conversations with an AI peer; get evidence-based feedback."""
 
 __version__ = "0.1.0"

@@ -36,7 +36,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
 import typer
@@ -49,8 +49,9 @@ from app.config import PROJECT_ROOT, Settings, get_settings
 from app.embeddings import get_embedder
 from app.retrieval.cards import TechniqueCard
 from app.retrieval.ranking import Ranking, rrf_fuse
-from app.retrieval.service import TechniqueRetriever, get_retriever
-from app.retrieval.store import VIEWS, card_chunks
+
+if TYPE_CHECKING:
+    from app.retrieval.service import TechniqueRetriever
 
 QUERIES = PROJECT_ROOT / "evals" / "retrieval" / "queries.yaml"
 console = Console()
@@ -124,6 +125,8 @@ def production_rankers(retriever: TechniqueRetriever) -> dict[str, Ranker]:
 
 def recipe_texts(card: TechniqueCard) -> dict[str, list[str]]:
     """The texts each indexing recipe embeds for one card; the views are production's."""
+    from app.retrieval.store import VIEWS, card_chunks
+
     chunks = card_chunks(card)
     by_view = {
         f"{view} view": [c.text for c in chunks if c.kind in kinds] for view, kinds in VIEWS.items()
@@ -160,6 +163,8 @@ def recipe_rankers(retriever: TechniqueRetriever) -> dict[str, Ranker]:
             return [card_id for card_id, _ in rrf_fuse(rankings)]
 
         return ranker
+
+    from app.retrieval.store import VIEWS
 
     variants = {name: [name] for name in texts}
     variants["both views (production)"] = [f"{view} view" for view in VIEWS]
@@ -223,6 +228,8 @@ def eval_retrieval(
     ] = False,
 ) -> None:
     """Recall@1, recall@3 and MRR for vector, BM25 and hybrid retrieval, plus per-query misses."""
+    from app.retrieval.service import get_retriever  # here: chromadb imports slowly
+
     with tempfile.TemporaryDirectory() as tmp:
         settings: Settings = get_settings()
         if fresh_index:

@@ -50,8 +50,16 @@ def world(accounts: Accounts) -> World:
     ana.post(f"/api/v1/sessions/{session_id}/turns", json={"text": "How are things going?"})
     token_id = ana.post("/api/v1/me/tokens", json={"name": "spare"}).json()["id"]
     return World(
-        ana, ben, tess, theo, ana_user["id"], ben_user["id"], session_id, cohort["id"],
-        assignment["id"], token_id,
+        ana,
+        ben,
+        tess,
+        theo,
+        ana_user["id"],
+        ben_user["id"],
+        session_id,
+        cohort["id"],
+        assignment["id"],
+        token_id,
     )
 
 
@@ -91,7 +99,9 @@ def call(client: httpx.Client, spec: str, world: World) -> httpx.Response:
     return client.request(method, path, json=body)
 
 
-@pytest.mark.parametrize("spec", SESSION_READS + SESSION_WRITES + ["GET /api/v1/sessions/{session}/scorecard"])
+@pytest.mark.parametrize(
+    "spec", SESSION_READS + SESSION_WRITES + ["GET /api/v1/sessions/{session}/scorecard"]
+)
 @pytest.mark.parametrize("intruder", ["ben", "theo"])
 def test_other_learners_and_trainers_get_404_for_a_session(
     world: World, spec: str, intruder: str
@@ -121,7 +131,9 @@ def test_the_cohort_trainer_can_read_but_not_write_a_learners_session(world: Wor
 
 
 def test_a_private_session_shows_its_trainer_scores_but_no_transcript(world: World) -> None:
-    world.ana.patch(f"/api/v1/sessions/{world.session_id}", json={"private": True}).raise_for_status()
+    world.ana.patch(
+        f"/api/v1/sessions/{world.session_id}", json={"private": True}
+    ).raise_for_status()
     world.ana.post(f"/api/v1/sessions/{world.session_id}/end").raise_for_status()
     transcript = world.tess.get(f"/api/v1/sessions/{world.session_id}/transcript")
     assert transcript.status_code == 403

@@ -12,6 +12,8 @@ connection = context.config.attributes.get("connection")
 
 if connection is None:
     url = context.config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("alembic needs sqlalchemy.url, or a connection from app.db.migrate")
     with create_engine(url).connect() as own_connection:
         context.configure(
             connection=own_connection, target_metadata=target_metadata, render_as_batch=True

@@ -1,1 +1,1 @@
-"""Practice sessions: the loop of learner turn → coded moves → persona state → peer reply → scorecard."""
+"""Practice sessions: learner turn → coded moves → persona state → peer reply → scorecard."""

@@ -8,7 +8,6 @@ import typer
 from rich.console import Console
 
 from app.config import get_settings
-from app.retrieval.service import build_index
 
 console = Console()
 
@@ -18,6 +17,8 @@ def index(
     verbose: Annotated[bool, typer.Option(help="List the ids of changed cards.")] = False,
 ) -> None:
     """Embed new and edited technique cards and drop removed ones; unchanged cards are kept."""
+    from app.retrieval.service import build_index  # here, not at the top: chromadb imports slowly
+
     settings = get_settings()
     report = build_index(settings, progress=progress)
     # soft_wrap: keep each line whole when piped, where rich would wrap at 80 columns.

@@ -1,1 +1,1 @@
-"""Practice scenarios: the built-in library in knowledge/scenarios and trainer-authored ones in the DB."""
+"""Practice scenarios: built-ins from knowledge/scenarios, trainer-authored ones in the DB."""

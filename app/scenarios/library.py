@@ -18,7 +18,7 @@ from app.scenarios.schema import Scenario
 
 
 class ScenarioFileError(ValueError):
-    """A scenario file that cannot be loaded; the message names the file, the field and the problem."""
+    """A scenario file that cannot be loaded; the message names the file, field and problem."""
 
 
 def describe_validation_error(exc: ValidationError, source: str) -> str:

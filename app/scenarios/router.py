@@ -37,7 +37,9 @@ def create_scenario(body: ScenarioAuthoring, trainer: TrainerUser, db: DbSession
     """Add a trainer-authored scenario, validated like the built-in files."""
     scenario = library.validate_authored(body.yaml)
     if library.exists(db, scenario.id):
-        raise Conflict(f"scenario '{scenario.id}' exists: edit it with PUT /api/v1/scenarios/{scenario.id}")
+        raise Conflict(
+            f"scenario '{scenario.id}' exists: edit it with PUT /api/v1/scenarios/{scenario.id}"
+        )
     row = library.save_version(db, scenario, source="custom", author_id=trainer.id)
     return ScenarioDetail.from_row(row)
 

@@ -6,10 +6,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-
-from app.config import get_settings
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.config import get_settings
 from app.db import open_database, session_scope
 from app.errors import RehearseError
 from app.users import service

@@ -15,7 +15,6 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.users import security
 from app.users.models import ApiToken, LoginSession, User
 
-
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 
@@ -79,9 +78,7 @@ def authenticate(db: Session, *, email: str, password: str) -> User | None:
 def open_login_session(db: Session, *, user: User, ttl: timedelta) -> str:
     token = security.new_token("session")
     db.add(
-        LoginSession(
-            user_id=user.id, token_hash=security.digest(token), expires_at=utcnow() + ttl
-        )
+        LoginSession(user_id=user.id, token_hash=security.digest(token), expires_at=utcnow() + ttl)
     )
     db.flush()
     return token
@@ -92,9 +89,7 @@ def close_login_session(db: Session, token: str) -> None:
 
 
 def user_for_session_token(db: Session, token: str) -> User | None:
-    row = db.scalar(
-        select(LoginSession).where(LoginSession.token_hash == security.digest(token))
-    )
+    row = db.scalar(select(LoginSession).where(LoginSession.token_hash == security.digest(token)))
     if row is None or as_utc(row.expires_at) < utcnow():
         return None
     return db.get(User, row.user_id)
@@ -102,9 +97,7 @@ def user_for_session_token(db: Session, token: str) -> User | None:
 
 def create_api_token(db: Session, *, user: User, name: str) -> tuple[ApiToken, str]:
     token = security.new_token("api")
-    row = ApiToken(
-        user_id=user.id, name=name, token_hash=security.digest(token), prefix=token[:12]
-    )
+    row = ApiToken(user_id=user.id, name=name, token_hash=security.digest(token), prefix=token[:12])
     db.add(row)
     db.flush()
     return row, token

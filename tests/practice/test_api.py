@@ -16,7 +16,8 @@ GOOD_LISTENING = [
     "Thanks for making time. How have things been for you on the project lately?",
     "It sounds like the last few weeks have been a lot heavier than usual.",
     "What has been getting in the way of the deadlines?",
-    "So the estimates were set before you knew the scope, and you've been carrying more than people see.",
+    "So the estimates were set before you knew the scope,"
+    " and you've been carrying more than people see.",
     "What would help you most right now?",
 ]
 

@@ -28,7 +28,8 @@ def test_login_sets_an_httponly_cookie_and_logout_ends_it(accounts: Accounts) ->
     ).raise_for_status()
     with httpx.Client(base_url=accounts.server.url) as browser:
         response = browser.post(
-            "/api/v1/auth/login", json={"email": "kim@example.org", "password": "correct horse battery"}
+            "/api/v1/auth/login",
+            json={"email": "kim@example.org", "password": "correct horse battery"},
         )
         assert response.status_code == 200
         cookie = response.headers["set-cookie"].lower()
@@ -54,7 +55,8 @@ def test_wrong_password_is_401_and_repeated_failures_are_rate_limited(accounts: 
         assert statuses[5] == 429
         # Even the right password waits out the window: the limiter is not an oracle.
         right = browser.post(
-            "/api/v1/auth/login", json={"email": "lee@example.org", "password": "the right password"}
+            "/api/v1/auth/login",
+            json={"email": "lee@example.org", "password": "the right password"},
         )
         assert right.status_code == 429
 
@@ -76,10 +78,13 @@ def test_api_tokens_can_be_listed_and_revoked(accounts: Accounts) -> None:
 def test_only_admins_create_users_and_passwords_are_checked(accounts: Accounts) -> None:
     _, trainer = accounts.create("trainer")
     response = trainer.post(
-        "/api/v1/users", json={"email": "x@example.org", "password": "long enough pw", "role": "admin"}
+        "/api/v1/users",
+        json={"email": "x@example.org", "password": "long enough pw", "role": "admin"},
     )
     assert response.status_code == 403
-    short = accounts.admin.post("/api/v1/users", json={"email": "y@example.org", "password": "short"})
+    short = accounts.admin.post(
+        "/api/v1/users", json={"email": "y@example.org", "password": "short"}
+    )
     assert short.status_code == 422 and "password" in short.json()["error"]["message"]
     dup = accounts.admin.post(
         "/api/v1/users", json={"email": "trainer1@example.org", "password": "long enough pw"}
@@ -93,7 +98,9 @@ def test_export_then_delete_removes_transcripts_for_real(accounts: Accounts) -> 
         "session"
     ]["id"]
     secret_line = "What has the last month been like for you, honestly?"
-    learner.post(f"/api/v1/sessions/{session_id}/turns", json={"text": secret_line}).raise_for_status()
+    learner.post(
+        f"/api/v1/sessions/{session_id}/turns", json={"text": secret_line}
+    ).raise_for_status()
     learner.post(f"/api/v1/sessions/{session_id}/end").raise_for_status()
 
     exported = learner.get("/api/v1/me/export").json()
@@ -102,14 +109,32 @@ def test_export_then_delete_removes_transcripts_for_real(accounts: Accounts) -> 
 
     refused = learner.request("DELETE", "/api/v1/me", json={"confirm": "yes"})
     assert refused.status_code == 422
-    assert learner.request("DELETE", "/api/v1/me", json={"confirm": "delete my data"}).status_code == 204
+    assert (
+        learner.request("DELETE", "/api/v1/me", json={"confirm": "delete my data"}).status_code
+        == 204
+    )
     assert learner.get("/api/v1/me").status_code == 401
 
     engine = create_engine(accounts.server.settings.resolved_database_url)
     with engine.connect() as db:
-        assert db.execute(text("SELECT count(*) FROM turns WHERE text = :t"), {"t": secret_line}).scalar() == 0
-        assert db.execute(text("SELECT count(*) FROM practice_sessions WHERE id = :i"), {"i": session_id}).scalar() == 0
-        assert db.execute(text("SELECT count(*) FROM scorecards WHERE session_id = :i"), {"i": session_id}).scalar() == 0
+        assert (
+            db.execute(
+                text("SELECT count(*) FROM turns WHERE text = :t"), {"t": secret_line}
+            ).scalar()
+            == 0
+        )
+        assert (
+            db.execute(
+                text("SELECT count(*) FROM practice_sessions WHERE id = :i"), {"i": session_id}
+            ).scalar()
+            == 0
+        )
+        assert (
+            db.execute(
+                text("SELECT count(*) FROM scorecards WHERE session_id = :i"), {"i": session_id}
+            ).scalar()
+            == 0
+        )
     engine.dispose()
 
 
@@ -122,7 +147,9 @@ def test_no_password_token_or_transcript_text_in_logs(
         "/api/v1/users", json={"email": "quiet@example.org", "password": password}
     ).raise_for_status()
     with httpx.Client(base_url=accounts.server.url) as browser:
-        browser.post("/api/v1/auth/login", json={"email": "quiet@example.org", "password": password})
+        browser.post(
+            "/api/v1/auth/login", json={"email": "quiet@example.org", "password": password}
+        )
         token = browser.post("/api/v1/me/tokens", json={"name": "t"}).json()["token"]
         session = browser.post("/api/v1/sessions", json={"scenario_id": "missed-deadlines"}).json()
         line = "I noticed you seemed quieter in standup this week."
