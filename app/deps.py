@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
+from app.db import session_scope
 from app.llm.protocol import ChatModel
 from app.persona.engine import PeerEngine
 from app.retrieval.protocol import TechniqueSearch
@@ -43,15 +44,8 @@ def get_db(services: ServicesDep) -> Iterator[Session]:
     code after the response is sent, so a client could act on a reply whose rows were not
     committed yet (or were rolled back).
     """
-    session = services.session_factory()
-    try:
+    with session_scope(services.session_factory) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 DbSession = Annotated[Session, Depends(get_db, scope="function")]
