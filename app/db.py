@@ -36,14 +36,20 @@ NAMING = {
 
 
 class UtcDateTime(TypeDecorator[datetime]):
-    """A timezone-aware column that reads back aware on every database.
+    """A timezone-aware column that reads back aware, in UTC, on every database.
 
-    PostgreSQL keeps the zone; SQLite drops it and returns naive values, which we stored as UTC.
-    Without this, the same row would serialise differently before and after a round trip.
+    SQLite drops the zone and returns naive values, which we stored as UTC. PostgreSQL keeps
+    the instant but answers in the connection's time zone (the server's, e.g. +13:00), so
+    values are converted to UTC on the way out. A naive value on the way in (an API client
+    that sent no offset) is taken as UTC on both, instead of PostgreSQL reading it in the
+    server's zone. Without this, the same row would serialise differently per database.
     """
 
     impl = DateTime(timezone=True)
     cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else as_utc(value)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else as_utc(value)
@@ -63,8 +69,11 @@ def utcnow() -> datetime:
 
 
 def as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes even for timezone-aware columns; we stored UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    """``moment`` as an aware UTC datetime; a naive one is taken to be UTC already.
+
+    SQLite hands back naive datetimes even for timezone-aware columns (we stored UTC).
+    """
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def make_engine(url: str) -> Engine:

@@ -29,6 +29,7 @@ from app.scoring.router import router as scoring_router
 from app.scoring.rubric import load_rubric_set
 from app.users import service as user_service
 from app.users.router import router as users_router
+from app.web.router import HOME_PATH, install_web_ui
 
 log = logging.getLogger("rehearse")
 
@@ -135,7 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
-        return RedirectResponse("/docs")
+        return RedirectResponse(HOME_PATH)
 
     for router in (
         users_router,
@@ -146,4 +147,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cohorts_router,
     ):
         app.include_router(router)
+    install_web_ui(app)
     return app

@@ -20,6 +20,25 @@ trained on) is mapped to our moves as follows:
   advice, judgement, feedback and self-disclosure, like AnnoMI's "other", are neither a
   question nor a reflection. A turn the coder finds both Q and R in is assigned by the
   sentence that ends it (AnnoMI codes one main behaviour per utterance).
+
+Two AnnoMI reports are printed side by side:
+
+- *zero-shot transfer*: the shipped coder (rules + heads trained only on our own lines in
+  app/scoring/training/) on every AnnoMI dev utterance. This is what users get.
+- *5-fold cross-validation*: conversations are split into five folds (GroupKFold by
+  ``transcript_id``, so no conversation is in both halves); for each fold the classifier heads
+  are refitted on our own lines plus the AnnoMI utterances of the other four folds and the
+  held-out fold is coded with them. The refitted heads live in memory only and are never
+  saved (AnnoMI's licence forbids shipping weights trained on it). The gap between the two
+  reports is what domain data would buy; the rules are the same in both.
+
+A confusion table (AnnoMI main behaviour, with therapist_input kept apart, against our Q/R/other)
+shows where the disagreements are. One of them is a convention, not an error: MITI 4.2.1 codes
+a declarative sentence said with a rising "?" ("So you drink mostly at weekends?") as a
+reflection, as our coder does, while AnnoMI's annotators often coded it as a closed question.
+
+Finally the conversation-level check (evals/scorer_eval.py): do high-quality AnnoMI
+conversations score higher on listening and questioning than low-quality ones?
 """
 
 from __future__ import annotations
@@ -34,7 +53,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from app.config import PROJECT_ROOT
-from app.scoring.coder import code_utterances
+from app.scoring.classifier import MoveClassifier
+from app.scoring.coder import _read, code_utterances
 from app.scoring.moves import CodedUtterance, Move, SbiPart
 
 GOLD_PATH = PROJECT_ROOT / "evals" / "gold" / "utterances.yaml"
@@ -216,8 +236,18 @@ ANNOMI_LABELS = (
 )
 
 
-def annomi_report(rows: Sequence[dict[str, object]]) -> Report:
-    coded = code_utterances([(str(r["text"]), r.get("context")) for r in rows])  # type: ignore[misc]
+def _annomi_items(rows: Sequence[dict[str, object]]) -> list[tuple[str, str | None]]:
+    return [(str(r["text"]), str(r["context"]) if r.get("context") else None) for r in rows]
+
+
+def annomi_report(
+    rows: Sequence[dict[str, object]],
+    coded: Sequence[CodedUtterance] | None = None,
+    name: str = "AnnoMI dev, shipped coder (zero-shot transfer)",
+) -> Report:
+    """Scores against AnnoMI; ``coded`` (same order as ``rows``) defaults to the shipped coder."""
+    if coded is None:
+        coded = code_utterances(_annomi_items(rows))
     gold = [annomi_labels(r) for r in rows]
     predicted = [coded_as_annomi(c) for c in coded]
     three_gold = [{_annomi_main(r)} for r in rows]
@@ -228,7 +258,7 @@ def annomi_report(rows: Sequence[dict[str, object]]) -> Report:
         if r.get("question") in ("open", "closed") and form(c.moves)
     ]
     return Report(
-        name="AnnoMI dev",
+        name=name,
         items=len(rows),
         labels=score_labels(gold, predicted, ANNOMI_LABELS),
         three_way=score_labels(three_gold, three_pred, THREE_WAY),
@@ -242,9 +272,103 @@ def _annomi_main(row: dict[str, object]) -> str:
     return str(behaviour) if behaviour in ("question", "reflection") else "other"
 
 
-def run(gold_path: Path = GOLD_PATH, annomi_path: Path = ANNOMI_PATH) -> list[Report]:
+CV_FOLDS = 5
+CONFUSION_ROWS = ("question", "reflection", "therapist_input", "other")
+
+
+def annomi_training_function(row: dict[str, object]) -> tuple[str, str | None]:
+    """The classifier's function (and depth) label for an AnnoMI row, for the CV heads only.
+
+    A reflection code wins (AnnoMI sets it on rising-intonation questions too); therapist input
+    is our "input"; everything else, including the statement part of a question turn, "other".
+    """
+    depth = row.get("reflection")
+    if depth in ("simple", "complex"):
+        return "reflection", str(depth)
+    behaviour = row.get("main_behaviour")
+    if behaviour == "reflection":
+        return "reflection", None
+    return ("input", None) if behaviour == "therapist_input" else ("other", None)
+
+
+def annomi_cross_validated(
+    rows: Sequence[dict[str, object]], folds: int = CV_FOLDS
+) -> list[CodedUtterance]:
+    """Each row coded by heads refitted without its conversation: our lines plus the AnnoMI
+    rows of the other folds. Nothing is written to disk."""
+    import numpy as np
+    from sklearn.model_selection import GroupKFold
+
+    from evals.coder.train_coder import Example, Featurised, featurise, fit_weights, load_examples
+
+    items = _annomi_items(rows)
+    examples = [
+        Example(text, context, *annomi_training_function(row), f"annomi-{row['transcript_id']}")
+        for (text, context), row in zip(items, rows, strict=True)
+    ]
+    # Only turns with a statement left after the rules ever reach the classifier.
+    usable = [n for n, (t, c) in enumerate(items) if _read(t, c).statement_text]
+    annomi = featurise([examples[n] for n in usable])
+    own = featurise(load_examples())
+    position = {row_index: k for k, row_index in enumerate(usable)}
+    groups = np.array([str(r["transcript_id"]) for r in rows])
+    coded: list[CodedUtterance | None] = [None] * len(rows)
+    splitter = GroupKFold(n_splits=folds)
+    for fold, (train, test) in enumerate(splitter.split(np.zeros(len(rows)), groups=groups)):
+        train_rows = np.array([position[n] for n in train if n in position], dtype=int)
+        data = Featurised.concat(own, annomi.take(train_rows))
+        classifier = MoveClassifier(
+            fit_weights(data, training_hash="in-memory", version=f"annomi-cv-fold-{fold}")
+        )
+        for n, utterance in zip(
+            test, code_utterances([items[n] for n in test], classifier=classifier), strict=True
+        ):
+            coded[n] = utterance
+    return [c for c in coded if c is not None]
+
+
+@dataclass(frozen=True)
+class Confusion:
+    """AnnoMI main behaviour (rows) against the coder's Q / R / other (columns)."""
+
+    name: str
+    counts: dict[tuple[str, str], int]
+    rising_reflections: int  # AnnoMI questions we code as rising-intonation reflections
+
+
+def annomi_confusion(
+    rows: Sequence[dict[str, object]], coded: Sequence[CodedUtterance], name: str
+) -> Confusion:
+    counts: dict[tuple[str, str], int] = {}
+    rising = 0
+    for row, c in zip(rows, coded, strict=True):
+        key = (str(row.get("main_behaviour")), primary(c))
+        counts[key] = counts.get(key, 0) + 1
+        if key == ("question", "reflection") and any(
+            e.move in REFLECTIONS and (e.cue or "").rstrip().endswith("?") for e in c.evidence
+        ):
+            rising += 1
+    return Confusion(name, counts, rising)
+
+
+@dataclass(frozen=True)
+class Results:
+    reports: list[Report]
+    confusions: list[Confusion]
+    conversations: object | None = None  # evals.scorer_eval.QualityCheck
+
+
+def run(
+    gold_path: Path = GOLD_PATH,
+    annomi_path: Path = ANNOMI_PATH,
+    *,
+    cross_validate: bool = True,
+    conversations: bool = True,
+) -> Results:
     """Every report that can be made with the data present; missing data is announced."""
     reports = []
+    confusions = []
+    quality = None
     if gold_path.exists():
         items = load_gold(gold_path)
         reports.append(gold_report("gold (all)", items))
@@ -255,17 +379,60 @@ def run(gold_path: Path = GOLD_PATH, annomi_path: Path = ANNOMI_PATH) -> list[Re
     else:
         print(f"skipping gold: {gold_path} not found")
     if annomi_path.exists():
-        reports.append(annomi_report(load_annomi(annomi_path)))
+        rows = load_annomi(annomi_path)
+        shipped = code_utterances(_annomi_items(rows))
+        reports.append(annomi_report(rows, shipped))
+        confusions.append(annomi_confusion(rows, shipped, "shipped coder"))
+        if cross_validate:
+            name = (
+                f"AnnoMI dev, {CV_FOLDS}-fold CV by conversation (heads refitted on our lines + "
+                "AnnoMI train folds, in memory only)"
+            )
+            refitted = annomi_cross_validated(rows)
+            reports.append(annomi_report(rows, refitted, name))
+            confusions.append(annomi_confusion(rows, refitted, f"{CV_FOLDS}-fold CV"))
+        if conversations:
+            from evals.scorer_eval import annomi_quality_check
+
+            quality = annomi_quality_check(annomi_path)
     else:
         print(f"skipping AnnoMI dev: {annomi_path} not found (it lives in ../shared/datasets)")
-    return reports
+    return Results(reports, confusions, quality)
+
+
+def print_results(results: Results) -> None:
+    print_reports(results.reports)
+    for confusion in results.confusions:
+        print_confusion(confusion)
+    if results.conversations is not None:
+        from evals.scorer_eval import QualityCheck, print_quality_check
+
+        assert isinstance(results.conversations, QualityCheck)
+        print_quality_check(results.conversations)
+
+
+def print_confusion(confusion: Confusion) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"AnnoMI dev confusion, {confusion.name}: AnnoMI (rows) vs coder")
+    table.add_column("AnnoMI main behaviour")
+    for column in THREE_WAY:
+        table.add_column(f"coded {column}", justify="right")
+    for row in CONFUSION_ROWS:
+        table.add_row(row, *(str(confusion.counts.get((row, col), 0)) for col in THREE_WAY))
+    Console(width=120).print(table)
+    print(
+        f"  of the AnnoMI questions coded as reflections, {confusion.rising_reflections} are "
+        "statements said with a rising '?', reflections by MITI 4.2.1's convention"
+    )
 
 
 def print_reports(reports: Sequence[Report]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = Console(width=120)
     for report in reports:
         table = Table(title=f"{report.name}: {report.items} utterances")
         for column in ("label", "precision", "recall", "F1", "support"):
@@ -301,4 +468,4 @@ def print_reports(reports: Sequence[Report]) -> None:
 
 
 if __name__ == "__main__":
-    print_reports(run())
+    print_results(run())

@@ -34,10 +34,14 @@ class CohortMember(Base):
 
 
 class CustomRubric(Base):
-    """A trainer's rubric YAML; edits add a version so old assignments keep theirs."""
+    """A trainer's rubric YAML; edits add a version so old assignments keep theirs.
+
+    Names are per owner: two trainers may both have a rubric called "strict", and a taken
+    name never tells one trainer what another has.
+    """
 
     __tablename__ = "custom_rubrics"
-    __table_args__ = (UniqueConstraint("name", "version"),)
+    __table_args__ = (UniqueConstraint("owner_id", "name", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), index=True)

@@ -149,7 +149,11 @@ def cohort_progress(db: Session, cohort: Cohort) -> list[LearnerProgress]:
     assignments = list(
         db.scalars(select(Assignment).where(Assignment.cohort_id == cohort.id))
     )
-    learners = db.scalars(select(User).where(User.id.in_(member_ids(cohort))))
+    # Ordered here: without ORDER BY, PostgreSQL may return rows in any order (SQLite happened
+    # to use insertion order), and the progress table and CSV should not reshuffle.
+    learners = db.scalars(
+        select(User).where(User.id.in_(member_ids(cohort))).order_by(User.display_name, User.id)
+    )
     return [
         learner_progress(
             db,

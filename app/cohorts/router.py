@@ -1,4 +1,5 @@
-"""Trainer endpoints (cohorts, assignments, progress, CSV) and the learner's own progress."""
+"""Trainer endpoints (cohorts, assignments, custom rubrics, progress, CSV) and the learner's own
+progress."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from fastapi import APIRouter, status
 from fastapi.responses import PlainTextResponse
 
 from app.cohorts import assignments as assignment_service
-from app.cohorts import progress, service
+from app.cohorts import progress, rubrics, service
 from app.cohorts.schemas import (
     AssignmentCreate,
     AssignmentDetail,
@@ -17,8 +18,14 @@ from app.cohorts.schemas import (
     LearnerStatus,
     MemberAdd,
     MyAssignment,
+    RubricCreate,
+    RubricDetail,
+    RubricOut,
+    RubricUpdate,
+    RubricVersion,
 )
-from app.deps import DbSession
+from app.cohorts.models import CustomRubric
+from app.deps import DbSession, ServicesDep
 from app.errors import InvalidInput, NotFound
 from app.scenarios import library
 from app.users import service as user_service
@@ -104,6 +111,8 @@ def create_assignment(body: AssignmentCreate, trainer: TrainerUser, db: DbSessio
     library.current_version(db, body.scenario_id)  # 404 for an unknown scenario
     cohort = service.cohort_for_trainer(db, body.cohort_id, trainer) if body.cohort_id else None
     learner = _learner_visible_to(db, trainer, body.learner_id) if body.learner_id else None
+    if body.rubric_id is not None:
+        rubrics.for_viewer(db, body.rubric_id, trainer)  # 404 for someone else's rubric
     assignment = assignment_service.create_assignment(
         db,
         trainer=trainer,
@@ -127,6 +136,41 @@ def get_assignment(assignment_id: int, trainer: TrainerUser, db: DbSession) -> A
             for user, state in progress.assignment_rows(db, assignment)
         ],
     )
+
+
+@router.get("/custom-rubrics")
+def list_custom_rubrics(trainer: TrainerUser, db: DbSession) -> list[RubricOut]:
+    """The newest version of each of your rubrics (everyone's, for an admin)."""
+    return [RubricOut.from_row(row) for row in rubrics.visible(db, trainer)]
+
+
+@router.post("/custom-rubrics", status_code=status.HTTP_201_CREATED)
+def create_custom_rubric(
+    body: RubricCreate, trainer: TrainerUser, db: DbSession, services: ServicesDep
+) -> RubricDetail:
+    """Add a rubric, validated like the built-in files; a bad field is a 422 naming it."""
+    row = rubrics.create(
+        db, owner=trainer, name=body.name, text=body.yaml, base=services.rubrics
+    )
+    return _rubric_detail(db, row)
+
+
+@router.get("/custom-rubrics/{rubric_id}")
+def get_custom_rubric(rubric_id: int, trainer: TrainerUser, db: DbSession) -> RubricDetail:
+    return _rubric_detail(db, rubrics.for_viewer(db, rubric_id, trainer))
+
+
+@router.put("/custom-rubrics/{rubric_id}")
+def update_custom_rubric(
+    rubric_id: int,
+    body: RubricUpdate,
+    trainer: TrainerUser,
+    db: DbSession,
+    services: ServicesDep,
+) -> RubricDetail:
+    """Save a new version; assignments made earlier keep the version they were given."""
+    row = rubrics.for_viewer(db, rubric_id, trainer)
+    return _rubric_detail(db, rubrics.add_version(db, row, text=body.yaml, base=services.rubrics))
 
 
 @router.get("/me/assignments")
@@ -159,3 +203,20 @@ def _learner_visible_to(db: DbSession, trainer: User, learner_id: int) -> User:
     if learner.role == "admin" and trainer.role != "admin":
         raise InvalidInput("learner_id: not a learner")
     return learner
+
+
+def _rubric_detail(db: DbSession, row: CustomRubric) -> RubricDetail:
+    try:
+        parsed, problem = rubrics.parsed(row), None
+    except InvalidInput as exc:
+        parsed, problem = None, exc.message
+    return RubricDetail(
+        **RubricOut.from_row(row).model_dump(),
+        yaml=row.source_yaml,
+        rubric=parsed,
+        problem=problem,
+        versions=[
+            RubricVersion(id=v.id, version=v.version, created_at=v.created_at)
+            for v in rubrics.versions(db, row)
+        ],
+    )

@@ -7,7 +7,8 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from app.cohorts.assignments import AssignmentStatus
-from app.cohorts.models import Assignment, Cohort
+from app.cohorts.models import Assignment, Cohort, CustomRubric
+from app.scoring.rubric import Rubric
 from app.users.schemas import UserPublic
 
 
@@ -88,13 +89,56 @@ class MyAssignment(AssignmentOut):
 
 
 class RubricCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=80, pattern=r"^[a-z0-9][a-z0-9-]*$")
-    yaml: str = Field(min_length=1, max_length=100_000)
+    name: str = Field(
+        min_length=1,
+        max_length=80,
+        pattern=r"^[a-z0-9][a-z0-9-]*$",
+        description="Your name for the rubric (lower case, digits, dashes); unique per owner.",
+    )
+    yaml: str = Field(
+        min_length=1,
+        description="The rubric as YAML, in the format of evals/rubrics/*.yaml (100 kB at most).",
+    )
+
+
+class RubricUpdate(BaseModel):
+    yaml: str = Field(min_length=1, description="The new version's YAML (100 kB at most).")
 
 
 class RubricOut(BaseModel):
+    """One stored version of a custom rubric."""
+
     id: int
     name: str
     version: int
     skill: str
+    owner_id: int
     created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: CustomRubric) -> RubricOut:
+        return cls(
+            id=row.id,
+            name=row.name,
+            version=row.version,
+            skill=row.skill,
+            owner_id=row.owner_id,
+            created_at=row.created_at,
+        )
+
+
+class RubricVersion(BaseModel):
+    id: int
+    version: int
+    created_at: datetime
+
+
+class RubricDetail(RubricOut):
+    yaml: str
+    rubric: Rubric | None = Field(
+        description="The parsed rubric; null if it no longer validates (see 'problem')."
+    )
+    problem: str | None = Field(
+        default=None, description="Why the stored YAML no longer validates, e.g. after an upgrade."
+    )
+    versions: list[RubricVersion]

@@ -69,7 +69,9 @@ class StoredScorecard(Base):
     session_id: Mapped[str] = mapped_column(
         ForeignKey("practice_sessions.id", ondelete="CASCADE"), unique=True
     )
-    rubric_set: Mapped[str] = mapped_column(String(80))
+    # Text, not a short string: a set's name joins every rubric's id@version, and trainers'
+    # rubrics make it longer than any fixed width (PostgreSQL would refuse the row).
+    rubric_set: Mapped[str] = mapped_column(Text)
     levels: Mapped[dict]  # skill -> level, for progress queries without parsing the payload
     payload: Mapped[dict]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.db import utcnow
 from app.cohorts.access import can_view_learner
+from app.cohorts.rubrics import rubrics_for_assignment
 from app.errors import Conflict, Forbidden, NotFound
 from app.llm.protocol import ChatModel
 from app.persona.engine import PeerEngine
@@ -259,9 +260,16 @@ def end_session(
     retriever: TechniqueSearch | None,
     judge: ChatModel | None,
 ) -> Scorecard:
-    """Ending twice returns the scorecard of the first ending: scores never change on re-asking."""
+    """Score and close the session with ``rubrics`` (the built-in set).
+
+    A session practised for an assignment that carries a custom rubric is scored with that
+    rubric in place of the built-in one for its skill; the API, the web pages and the CLI all
+    end sessions here, so none of them can forget it. Ending twice returns the scorecard of
+    the first ending: scores never change on re-asking.
+    """
     if session.status == "ended":
         return stored_scorecard(db, session)
+    rubrics = rubrics_for_assignment(db, session.assignment_id, rubrics)
     scorecard = score_transcript(
         [_as_transcript_turn(turn) for turn in session.turns],
         rubrics=rubrics,

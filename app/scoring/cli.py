@@ -9,15 +9,31 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from app.config import get_settings
 from app.errors import RehearseError
 
 console = Console()
+errors = Console(stderr=True)
+
+FormatOption = Literal["auto", "json", "text", "vtt"]
+_BY_SUFFIX: dict[str, FormatOption] = {".json": "json", ".vtt": "vtt", ".txt": "text"}
+
+
+def transcript_format(file: Path, requested: FormatOption) -> FormatOption:
+    """The format to parse: as asked, else from the file's suffix, else from its content.
+
+    The suffix wins over content sniffing so that a broken .vtt file gets a WebVTT error
+    ("line 1: must start with 'WEBVTT'") rather than a puzzling "Name: line" one.
+    """
+    if requested != "auto":
+        return requested
+    return _BY_SUFFIX.get(file.suffix.lower(), "auto")
 
 
 def score(
@@ -31,13 +47,17 @@ def score(
         ),
     ],
     learner: Annotated[str, typer.Option("--learner", "-l", help="The speaker to score.")],
-    json_output: Annotated[bool, typer.Option("--json", help="Print the scorecard as JSON.")] = (
-        False
-    ),
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the scorecard as JSON (docs/scorecard-json.md).")
+    ] = False,
     rubric: Annotated[
         Path | None,
         typer.Option(help="A custom rubric YAML for one skill.", exists=True, dir_okay=False),
     ] = None,
+    fmt: Annotated[
+        FormatOption,
+        typer.Option("--format", help="Transcript format; 'auto' uses the file suffix or content."),
+    ] = "auto",
 ) -> None:
     """Score a transcript against the rubrics; see docs/scorecard-json.md for the JSON fields."""
     from app.llm.openai_client import make_chat_model
@@ -49,35 +69,60 @@ def score(
     settings = get_settings()
     try:
         scorecard = score_external(
-            file.read_text(encoding="utf-8-sig"),
-            fmt="auto",
+            _read(file),
+            fmt=transcript_format(file, fmt),
             learner=learner,
             rubrics=load_rubric_set(settings.rubrics_dir),
-            custom_rubric=rubric.read_text(encoding="utf-8") if rubric else None,
+            custom_rubric=_read(rubric) if rubric else None,
+            custom_source=rubric.name if rubric else "custom rubric",
             retriever=get_retriever(settings),
             judge=make_chat_model(settings) if settings.llm_judge else None,
         )
     except RehearseError as exc:
-        console.print(f"[red]{exc.message}[/red]")
+        errors.print(f"[red]error:[/red] {escape(exc.message)}", soft_wrap=True)
         raise typer.Exit(code=2) from None
     if json_output:
-        typer.echo(json.dumps(scorecard.model_dump(mode="json"), indent=2))
+        typer.echo(json.dumps(scorecard.model_dump(mode="json"), indent=2, ensure_ascii=False))
     else:
         print_scorecard(scorecard, console)
 
 
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise RehearseError(f"{path.name}: not UTF-8 text") from None
+
+
 def eval_coder() -> None:
-    """Coder precision, recall and F1 per label on the gold set and on AnnoMI dev."""
-    from evals.coder_eval import print_reports, run
+    """Coder precision, recall and F1 per label on the gold set and on AnnoMI dev (zero-shot and
+    5-fold cross-validated), and whether high-quality AnnoMI conversations score higher."""
+    from evals.coder_eval import print_results, run
 
-    print_reports(run())
+    print_results(run())
 
 
-def eval_scorer() -> None:
+def eval_scorer(
+    annomi: Annotated[
+        bool, typer.Option("--annomi", help="Also rank AnnoMI dev conversations by quality.")
+    ] = False,
+) -> None:
     """Does the scorer rank the better transcript of each gold pair above the worse one?"""
-    from evals.scorer_eval import TARGET_WIN_RATE, print_results, run, win_rate
+    from evals.scorer_eval import (
+        ANNOMI_PATH,
+        TARGET_WIN_RATE,
+        annomi_quality_check,
+        print_quality_check,
+        print_results,
+        run,
+        win_rate,
+    )
 
     results = run()
     print_results(results)
+    if annomi and ANNOMI_PATH.exists():
+        print_quality_check(annomi_quality_check())
+    elif annomi:
+        errors.print(f"AnnoMI dev not found at {ANNOMI_PATH}; skipped")
     if win_rate(results) < TARGET_WIN_RATE:
         raise typer.Exit(code=1)

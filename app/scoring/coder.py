@@ -24,8 +24,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from app.scoring import rules
-from app.scoring.classifier import Prediction, get_classifier
-from app.scoring.language import Sentence, overlap, split_sentences, word_count
+from app.scoring.classifier import MoveClassifier, Prediction, get_classifier
+from app.scoring.language import (
+    Sentence,
+    normalise_apostrophes,
+    overlap,
+    split_sentences,
+    word_count,
+)
 from app.scoring.moves import CodedUtterance, Move, MoveEvidence, SbiPart
 
 PERMISSION_ASK_REASON = "asks permission before offering an idea or feedback"
@@ -46,6 +52,19 @@ _PAST_EVENT = re.compile(r"\b(?:\w+ed|came|went|took|left|got|sent|made|said|did
 _FIRST_PERSON_NARRATIVE = re.compile(r"^(?:\W*)(?:i|i'm|i've|i'd|my|we|we're|we've|our)\b")
 
 
+# Moves that put the learner's own view or agenda in the turn. Beside them, a statement without
+# strong reflective wording ("it sounds like", "part of you") or an echo of the peer's words is
+# more likely part of that view (the reason for the advice, the context of the feedback) than a
+# reflection, even when it talks about "you" ("You're not even 21. You need to stop.").
+_OWN_AGENDA = (
+    Move.FEEDBACK,
+    Move.AFFIRMATION,
+    Move.JUDGEMENT,
+    Move.ADVICE_WITHOUT_PERMISSION,
+    Move.ADVICE_WITH_PERMISSION,
+)
+
+
 @dataclass
 class _TurnRead:
     """Everything the rules found in one turn, before the classifier is consulted."""
@@ -62,6 +81,7 @@ class _TurnRead:
     sbi: set[SbiPart] = field(default_factory=set)
     checks: int = 0  # "Is that right?" after a reflection or summary
     feedback_open: bool = False  # the learner is in the middle of giving feedback
+    turn_placed: bool = False  # some sentence of the turn names an impact or a request
 
     @property
     def statement_text(self) -> str:
@@ -103,11 +123,18 @@ def _code_cached(text: str, context: str | None, *, feedback_open: bool = False)
 
 
 def code_utterances(
-    items: Sequence[tuple[str, str | None]], *, feedback_open: bool = False
+    items: Sequence[tuple[str, str | None]],
+    *,
+    feedback_open: bool = False,
+    classifier: MoveClassifier | None = None,
 ) -> list[CodedUtterance]:
-    """Code many turns. Each statement is embedded alone, so batch and single runs agree."""
+    """Code many turns. Each statement is embedded alone, so batch and single runs agree.
+
+    ``classifier`` replaces the shipped one, for evaluations that fit heads in memory (the
+    AnnoMI cross-validation); the product always uses the shipped weights.
+    """
     reads = [_read(text, context, feedback_open=feedback_open) for text, context in items]
-    classifier = get_classifier()
+    classifier = classifier or get_classifier()
     predictions = [
         classifier.predict([read.statement_text], [read.context])[0]
         if read.statement_text
@@ -119,7 +146,11 @@ def code_utterances(
 
 def _read(text: str, context: str | None, *, feedback_open: bool = False) -> _TurnRead:
     read = _TurnRead(text=text, context=context, feedback_open=feedback_open)
-    for sentence in split_sentences(text):
+    sentences = split_sentences(text)
+    read.turn_placed = any(
+        (found := rules.read_sbi(s.text)).impact or found.request for s in sentences
+    )
+    for sentence in sentences:
         question = rules.read_question(sentence.text)
         is_statement = question is None or question.form is rules.Form.RISING
         if is_statement:
@@ -136,14 +167,17 @@ def _read_cues(read: _TurnRead, sentence: Sentence, index: int | None) -> None:
     this = set() if index is None else {index}
     if rules.match_any(rules.AUTONOMY, text):
         read.permission = read.permission or sentence
-    summary = rules.match_any(rules.SUMMARY, text) or _lists_their_points(text)
+    sbi = rules.read_sbi(text)
+    # A list of points is a summary of theirs unless it is the learner's own observation of
+    # what they did somewhere ("In the crit, you rolled your eyes, ..., and she went quiet").
+    listed = _lists_their_points(text) and not (sbi.situation and sbi.behaviour)
+    summary = rules.match_any(rules.SUMMARY, text) or listed
     if index is not None and (summary or read.has(Move.SUMMARY)):
         if summary:
             read.add(Move.SUMMARY, sentence, "draws together several things the other person said")
         read.owned |= this  # the rest of a summary is part of it, not a separate move
         return
     judged = rules.match_any(rules.JUDGEMENT, text)
-    sbi = rules.read_sbi(text)
     if judged:
         read.add(
             Move.JUDGEMENT, sentence, "labels the person or their work instead of describing it"
@@ -153,7 +187,9 @@ def _read_cues(read: _TurnRead, sentence: Sentence, index: int | None) -> None:
     advising = index is not None and rules.advice_cue(text)
     if advising:
         pass  # an instruction is advice even in the middle of feedback
-    elif index is not None and _is_feedback(sbi, text, read.context, judged=judged):
+    elif index is not None and _is_feedback(
+        sbi, text, read.context, judged=judged, turn_placed=read.turn_placed
+    ):
         parts = _parts(sbi) | ({SbiPart.BEHAVIOUR} if judged else set())
         read.add(Move.FEEDBACK, sentence, _feedback_reason(parts))
         read.sbi |= parts
@@ -191,11 +227,20 @@ def _read_cues(read: _TurnRead, sentence: Sentence, index: int | None) -> None:
         read.reflection_cues.append(sentence)
 
 
-def _is_feedback(sbi: rules.SbiRead, text: str, context: str | None, *, judged: bool) -> bool:
+def _is_feedback(
+    sbi: rules.SbiRead, text: str, context: str | None, *, judged: bool, turn_placed: bool
+) -> bool:
     """Feedback describes what the other person did, and often where and with what effect.
 
-    A bare "You apologised" answering the peer's own story ("I apologised to Lucas") is a
-    reflection, so behaviour alone counts as feedback only when it is news to the peer.
+    Behaviour placed in a situation, or with its impact or a request, or introduced as an
+    observation ("I noticed you ..."), is feedback. Behaviour alone is feedback only when it is
+    a discrete action that is news to the peer: not an echo of the peer's own story ("You
+    apologised" after "I apologised to Lucas"), not an ongoing experience ("You've been carrying
+    more than people see"), and not wrapped in reflective wording ("You sound like you've
+    stopped expecting ..."), and not a recap of their story ("So you went to the GP and ...",
+    "You said that ..."). Those are reflections. An ongoing behaviour is feedback when another
+    sentence of the turn gives its impact or a request ("You've been sending requests at 11pm.
+    I feel pressure to reply at night.").
     """
     placed = sbi.situation or sbi.impact or sbi.request
     narrated = bool(context and _FIRST_PERSON_NARRATIVE.match(context.strip().lower()))
@@ -203,7 +248,15 @@ def _is_feedback(sbi: rules.SbiRead, text: str, context: str | None, *, judged: 
         return placed and (sbi.behaviour or sbi.situation)
     if not sbi.behaviour:
         return sbi.situation and sbi.impact and not narrated
-    if placed or rules.match_any(rules.OBSERVATION, text):
+    observed = rules.match_any(rules.OBSERVATION, text)
+    recap = rules.RECAP.match(normalise_apostrophes(text).strip().lower())
+    if not observed and (recap or rules.match_any(rules.STRONG_REFLECTION, text)):
+        return False  # "So you went to the GP ...", "It sounds like you realised ..."
+    if observed:
+        return True
+    if rules.match_any(rules.ONGOING, text):
+        return turn_placed  # a time frame ("this week") alone does not make it an occasion
+    if placed:
         return True
     return not narrated and overlap(text, context) < ECHO_OVERLAP
 
@@ -282,11 +335,11 @@ def _reflection_sentences(read: _TurnRead, p_reflection: float) -> list[Sentence
     echoes = [s for s in free if overlap(s.text, read.context) >= ECHO_OVERLAP]
     if echoes:
         return echoes
+    if any(read.has(move) for move in _OWN_AGENDA):
+        return []  # beside feedback, praise or advice: only strong wording or an echo reflects
     cued = [s for s in read.reflection_cues if s in free]
     if cued and p_reflection >= (RISING_REFLECTION if set(cued) <= rising else REFLECTION_WITH_CUE):
         return cued
-    if read.has(Move.FEEDBACK) or read.has(Move.AFFIRMATION) or read.has(Move.JUDGEMENT):
-        return []  # beside feedback or praise, only reflective wording makes a reflection
     threshold = RISING_REFLECTION if all(s in rising for s in free) else REFLECTION_WITHOUT_CUE
     return free if p_reflection >= threshold else []
 

@@ -13,6 +13,7 @@ at most change the judge's own opinion.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +26,8 @@ from app.llm.prompts import PromptTemplate, load_prompt
 from app.llm.protocol import ChatMessage, ChatModel
 from app.scoring.rubric import RubricSet
 from app.scoring.transcript import TranscriptTurn
+
+log = logging.getLogger(__name__)
 
 JUDGE_NAME = "rehearse-llm-judge"
 JUDGE_VERSION = "1.0"
@@ -112,6 +115,9 @@ def run_judge(
         )
     except RehearseError as exc:
         return JudgeResult(status="unscored", model=name, reason=f"judge unavailable: {exc}")
+    except Exception:  # the judge is optional: a bug or odd client must not cost the scorecard
+        log.warning("LLM judge failed", exc_info=True)
+        return JudgeResult(status="unscored", model=name, reason="judge failed unexpectedly")
     try:
         reply = _JudgeReply.model_validate(json.loads(raw))
     except json.JSONDecodeError:

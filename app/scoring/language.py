@@ -78,9 +78,9 @@ def split_sentences(text: str) -> list[Sentence]:
     start = 0
     for match in _SENTENCE_END.finditer(text):
         end = match.end()
-        tail = text[max(start, end - 5) : end].lower()
-        if tail.endswith(_ABBREVIATIONS) and not match.group().startswith(("?", "!")):
-            continue
+        last_word = text[start:end].split()[-1].lower().lstrip("(\"'")
+        if last_word in _ABBREVIATIONS and not match.group().startswith(("?", "!")):
+            continue  # "Dr." ends no sentence; "items." does, though it ends in "ms."
         _append(found, text, start, end)
         start = end
     _append(found, text, start, len(text))

@@ -27,6 +27,7 @@ REFLECTIONS = (Move.SIMPLE_REFLECTION, Move.COMPLEX_REFLECTION, Move.SUMMARY)
 QUESTIONS = (Move.OPEN_QUESTION, Move.CLOSED_QUESTION, Move.LEADING_QUESTION, Move.WHY_QUESTION)
 ADVICE = (Move.ADVICE_WITH_PERMISSION, Move.ADVICE_WITHOUT_PERMISSION)
 FEEDBACKISH = (Move.FEEDBACK, Move.JUDGEMENT)
+QUESTION_FORMS = (Move.OPEN_QUESTION, Move.CLOSED_QUESTION)
 
 
 @dataclass(frozen=True)
@@ -93,8 +94,8 @@ def _asks(turn: CodedTurn) -> bool:
 
 
 def _question_sentences(turn: CodedTurn) -> int:
-    forms = Move.OPEN_QUESTION
-    return sum(1 for e in turn.coded.evidence if e.move in forms)
+    """Question sentences in a turn: every question carries exactly one form label."""
+    return sum(1 for e in turn.coded.evidence if e.move in QUESTION_FORMS)
 
 
 def _indexes(turns: list[CodedTurn]) -> tuple[int, ...]:
@@ -220,6 +221,27 @@ def advice_before_understanding(session: Session) -> MetricResult:
     )
     return MetricResult(
         value, value, len(session.learner), note, _indexes(reflected[:1]), _indexes(early)
+    )
+
+
+def advice_share(session: Session) -> MetricResult:
+    """How much of the learner's talk is fixing: advice turns per learner turn, unasked advice
+    counting 1 and advice given with permission 0.5 (MITI 4.2.1 "persuade" vs "persuade with
+    permission"). Where ``advice_before_understanding`` asks whether advice waited, this asks
+    how much of the conversation became advice at all."""
+    if not session.learner:
+        return MetricResult(None, note="no learner turns")
+    advising = [t for t in session.learner if _gives_advice(t)]
+    unasked = [t for t in advising if t.coded.has(Move.ADVICE_WITHOUT_PERMISSION)]
+    weight = len(unasked) + 0.5 * (len(advising) - len(unasked))
+    listening = [t for t in session.learner if not _gives_advice(t)]
+    return MetricResult(
+        weight / len(session.learner),
+        weight,
+        len(session.learner),
+        f"{len(advising)} of {len(session.learner)} turns give advice ({len(unasked)} unasked)",
+        _indexes(listening),
+        _indexes(unasked or advising),
     )
 
 
@@ -350,8 +372,6 @@ def permission_first(session: Session) -> MetricResult:
     )
 
 
-_FORMS = Move.OPEN_QUESTION
-
 METRICS: dict[str, MetricSpec] = {
     spec.name: spec
     for spec in (
@@ -392,7 +412,7 @@ METRICS: dict[str, MetricSpec] = {
             "Share of questioning turns that ask several questions at once.",
             "share",
             stacked_question_share,
-            _FORMS,
+            QUESTION_FORMS,
             (Move.STACKED_QUESTIONS,),
         ),
         MetricSpec(
@@ -400,7 +420,7 @@ METRICS: dict[str, MetricSpec] = {
             "Share of questioning turns that ask 'why'.",
             "share",
             why_question_share,
-            _FORMS,
+            QUESTION_FORMS,
             (Move.WHY_QUESTION,),
         ),
         MetricSpec(
@@ -408,7 +428,7 @@ METRICS: dict[str, MetricSpec] = {
             "Share of questioning turns that suggest their own answer.",
             "share",
             leading_question_share,
-            _FORMS,
+            QUESTION_FORMS,
             (Move.LEADING_QUESTION,),
         ),
         MetricSpec(
@@ -417,6 +437,14 @@ METRICS: dict[str, MetricSpec] = {
             "count",
             advice_before_understanding,
             REFLECTIONS,
+            ADVICE,
+        ),
+        MetricSpec(
+            "advice_share",
+            "Advice turns per learner turn (1 per unsolicited, 0.5 per asked).",
+            "share",
+            advice_share,
+            REFLECTIONS + QUESTIONS,
             ADVICE,
         ),
         MetricSpec(

@@ -12,8 +12,9 @@ Formats:
   continuation line such as "Note: I said no" is still read as a speaker called "Note".
 - ``vtt``: WebVTT as exported by Zoom and Teams: the WEBVTT header, optional cue ids,
   ``00:00:01.000 --> 00:00:04.000`` timing lines, NOTE/STYLE/REGION blocks (skipped), and cue
-  text either ``<v Name>words</v>`` or ``Name: words``. Other tags are removed and consecutive
-  cues by the same speaker are merged into one turn.
+  text either ``<v Name>words</v>`` or ``Name: words``, over one or more lines (a line without
+  a speaker continues the one before; a cue may switch speaker line by line). Other tags are
+  removed and consecutive cues by the same speaker are merged into one turn.
 - ``auto``: a list is JSON; text starting with "WEBVTT" is WebVTT; text starting with "[" is
   JSON; anything else is "Name: line" text.
 """
@@ -118,12 +119,13 @@ def _parse_text(content: str) -> list[tuple[str, str]]:
 
 def _parse_vtt(content: str) -> list[tuple[str, str]]:
     lines = content.lstrip("\ufeff").splitlines()
-    if not lines or not lines[0].startswith("WEBVTT"):
-        raise InvalidInput("WebVTT transcript line 1: must start with 'WEBVTT'")
+    header = next((n for n, line in enumerate(lines, start=1) if line.strip()), None)
+    if header is None or not lines[header - 1].lstrip().startswith("WEBVTT"):
+        raise InvalidInput(f"WebVTT transcript line {header or 1}: must start with 'WEBVTT'")
     cues: list[tuple[str, str]] = []
     for start, block in _blocks(lines):
         first = block[0].strip()
-        if first.startswith(("NOTE", "STYLE", "REGION")) or start == 1:
+        if first.startswith(("NOTE", "STYLE", "REGION")) or start == header:
             continue
         timing = 0 if _TIMING.match(first) else 1
         if timing >= len(block) or not _TIMING.match(block[timing].strip()):
@@ -132,9 +134,9 @@ def _parse_vtt(content: str) -> list[tuple[str, str]]:
                 f"like '00:00:01.000 --> 00:00:04.000', got "
                 f"{block[min(timing, len(block) - 1)].strip()[:60]!r}"
             )
-        payload = "\n".join(block[timing + 1 :]).strip()
-        if payload:
-            cues.append(_cue_speaker(payload, start + timing + 1))
+        payload = block[timing + 1 :]
+        if any(line.strip() for line in payload):
+            cues.extend(_cue_speakers(payload, start + timing + 1))
     return _merge(cues)
 
 
@@ -156,19 +158,37 @@ def _blocks(lines: list[str]) -> list[tuple[int, list[str]]]:
     return blocks
 
 
-def _cue_speaker(payload: str, line: int) -> tuple[str, str]:
-    voice = _VOICE.search(payload)
-    if voice:
-        text = _TAG.sub("", voice["text"])
-        return voice["name"].strip(), " ".join(text.split())
-    plain = " ".join(_TAG.sub("", payload).split())
-    match = _SPEAKER_LINE.match(plain)
-    if match and len(match["name"].split()) <= 4:
-        return match["name"].strip(), match["text"].strip()
-    raise InvalidInput(
-        f"WebVTT transcript line {line}: cue has no speaker (expected "
-        f"'<v Name>text' or 'Name: text'), got {plain[:60]!r}"
-    )
+def _cue_speakers(payload: list[str], line: int) -> list[tuple[str, str]]:
+    """Who said what in one cue's text lines (``line`` is the first one's number).
+
+    A cue may hold one speaker over several lines, or a new speaker per line ("<v Ana>Hi" /
+    "<v Ben>Hello", or "Ana: Hi" / "Ben: Hello"); a line without a voice or name continues the
+    speaker before it.
+    """
+    found: list[tuple[str, str]] = []
+    for offset, raw in enumerate(payload):
+        text = raw.strip()
+        if not text:
+            continue
+        voices = list(_VOICE.finditer(text))
+        if voices:
+            found.extend(
+                (v["name"].strip(), " ".join(_TAG.sub("", v["text"]).split())) for v in voices
+            )
+            continue
+        plain = " ".join(_TAG.sub("", text).split())
+        match = _SPEAKER_LINE.match(plain)
+        if match and len(match["name"].split()) <= 4:
+            found.append((match["name"].strip(), match["text"].strip()))
+            continue
+        if not found:
+            raise InvalidInput(
+                f"WebVTT transcript line {line + offset}: cue has no speaker (expected "
+                f"'<v Name>text' or 'Name: text'), got {plain[:60]!r}"
+            )
+        speaker, said = found[-1]
+        found[-1] = (speaker, f"{said} {plain}".strip())
+    return found
 
 
 def _merge(cues: list[tuple[str, str]]) -> list[tuple[str, str]]:

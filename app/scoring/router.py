@@ -1,7 +1,9 @@
 """Scoring API: score any transcript, and show the rubrics before anyone practises.
 
-Routes are sync ``def``: scoring embeds text and may call the judge, both blocking, so FastAPI
-runs them in its threadpool. Domain errors (InvalidInput, NotFound) are mapped to HTTP in
+Scoring needs a logged-in user (it costs CPU and may call the LLM judge); the rubrics are public
+so that anyone can see how they will be scored before practising. Routes are sync ``def``:
+scoring embeds text and may call the judge, both blocking, so FastAPI runs them in its
+threadpool. Domain errors (InvalidInput, NotFound, Unauthorized) are mapped to HTTP in
 app/main.py.
 """
 
@@ -19,6 +21,7 @@ from app.scoring.parsers import MAX_TRANSCRIPT_CHARS
 from app.scoring.rubric import Rubric
 from app.scoring.scorecard import Scorecard
 from app.scoring.service import score_external
+from app.users.auth import CurrentUser
 
 router = APIRouter(prefix="/api/v1", tags=["scoring"])
 
@@ -30,9 +33,9 @@ class ScoreRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     format: FormatName = "auto"
-    content: str | list[dict[str, Any]] = Field(
+    content: str | list[Any] = Field(
         description='The transcript: text ("Name: line" or WebVTT or JSON) or a list of '
-        "{speaker, text} objects."
+        "{speaker, text} objects. A malformed item is reported by its index."
     )
     learner: str = Field(min_length=1, max_length=80, description="The speaker being scored.")
     rubric: str | None = Field(
@@ -46,7 +49,7 @@ def _judge(services: Services) -> ChatModel | None:
 
 
 @router.post("/score")
-def score(body: ScoreRequest, services: ServicesDep) -> Scorecard:
+def score(body: ScoreRequest, user: CurrentUser, services: ServicesDep) -> Scorecard:
     """Score a transcript against the rubrics (or a custom one) and return the scorecard."""
     return score_external(
         body.content,
@@ -61,6 +64,7 @@ def score(body: ScoreRequest, services: ServicesDep) -> Scorecard:
 
 @router.post("/score/upload")
 def score_upload(
+    user: CurrentUser,
     services: ServicesDep,
     file: Annotated[UploadFile, File(description="Transcript file: .txt, .vtt or .json")],
     learner: Annotated[str, Form(min_length=1, max_length=80)],

@@ -68,6 +68,14 @@ class Criterion(BaseModel):
     anchors: dict[LevelKey, Text] = Field(description="What the behaviour looks like per level.")
     sources: list[Slug] = Field(min_length=1)
     rationale: Text
+    cap_margin: float | None = Field(
+        default=None,
+        ge=0,
+        le=4,
+        description="Makes this a core criterion the others cannot make up for: the skill "
+        "score is at most this criterion's score plus the margin (e.g. all closed questions "
+        "cannot reach level 3 questioning however few of them are 'why' questions).",
+    )
 
     @field_validator("metric")
     @classmethod

@@ -253,11 +253,20 @@ _NOT_ADVICE_BEFORE = re.compile(
 )
 
 
+# "I think you need to ..." is the learner's own view of what they should do: still advice,
+# although "think" before a modal usually describes ("when you think you need to ...").
+_OWN_OPINION = re.compile(
+    r"\bi (?:really |honestly |do |still |just |personally )?(?:think|believe|feel(?: like)?)"
+    r"\s+(?:that\s+)?$"
+)
+
+
 def advice_cue(sentence: str) -> bool:
     """Advice wording that directs the listener, not a modal inside a description."""
     lowered = normalise_apostrophes(sentence).lower()
     for match in ADVICE.finditer(lowered):
-        if not _NOT_ADVICE_BEFORE.search(lowered[max(0, match.start() - 24) : match.start()]):
+        before = lowered[max(0, match.start() - 24) : match.start()]
+        if _OWN_OPINION.search(before) or not _NOT_ADVICE_BEFORE.search(before):
             return True
     core = _ADVICE_FRAME.sub("", core_form(sentence))
     return bool(IMPERATIVE.match(core))
@@ -361,6 +370,21 @@ _SITUATION = _rx(
     r"\b(?:twice|three times|a few times|several times|more than once) (?:this|last) "
     r"(?:week|month|sprint)\b",
 )
+# An ongoing experience ("you've been carrying more than people see", "you've been through a
+# lot"): how a reflection describes someone's situation. Without a situation, an impact or a
+# request it is not a behaviour reported as feedback.
+ONGOING = _rx(
+    r"\byou(?:'ve| have) (?:\w+ly )?been (?:\w+ly )?\w+ing\b",
+    r"\byou(?:'ve| have) (?:been|gone|lived) through\b",
+    r"\byou(?:'ve| have) got\b",  # possession: "you've got a lot going on"
+)
+# Saying back what the other person said or went through: "So you ...", "You said ...",
+# "You mentioned ...". A recap of their story, never the learner's observation of them.
+RECAP = re.compile(
+    r"^(?:\W*(?:okay|ok|right|yeah|yes|mm-hmm|mhm|um|uh|well|and|sure|alright)\b[\s,.!-]*)*"
+    r"(?:so,?\s+(?:then,?\s+)?(?:you|it sounds|what i)|you (?:said|mentioned|told me|described|"
+    r"explained))\b"
+)
 OBSERVATION = _rx(
     r"\bi (?:noticed|saw|heard|observed|watched|spotted|read|could see) (?:that |how |when )?"
     r"(?:you|your)\b",
@@ -375,7 +399,8 @@ _NOT_BEHAVIOUR = (
     "need|feed|proceed|succeed|exceed|indeed|felt|wanted|needed|thought|seemed|tried|decided|hoped|wished|liked|loved|hated|knew|realised|"
     "realized|worried|expected|meant|mentioned|feared|preferred|enjoyed|imagined|believed|noticed|"
     "managed|guessed|sounded|appeared|looked like|cared|considered|learned|learnt|been through|"
-    "described|explained to me|told me|said you|sound|seem"
+    "described|explained to me|told me|said you|sound|seem|identified|ended up|"
+    "experienced|struggled|coped|carried|juggled"
 )
 # What the other person did, in the second person past ("you merged four PRs", "you've been
 # sending requests at 11pm") or as an observation ("I noticed you ...").
@@ -403,6 +428,8 @@ _IMPACT = _rx(
     r"\b(?:they're|they are|she's|he's|people are|the team is|we're|we are|i'm|i am) (?:now |"
     r"still )?(?:nervous|hesitant|reluctant|afraid|scared|worried|wary) (?:about|to|of)\b",
     r"\b(?:barely|hardly|never|didn't|did not) (?:spoke|speak|said|say|contributed|contribute)\b",
+    r"\b(?:he|she|they|nobody|no one|the team)\b[^.!?]{0,20}\b(?:didn't|couldn't|could not|"
+    r"did not|never) (?:get to |manage to )?(?:finish|speak|say|ask|raise|share|answer)\b",
     r"\b(?:slipped|spilled|spilt|ran over|overran) into\b",
     r"\b(?:worked|stayed) late\b",
     r"\bthe room (?:changed|went quiet|relaxed|lit up)\b",
@@ -570,7 +597,7 @@ SUMMARY = _rx(
     r"\b(?:quick|brief|short) (?:recap|summary)\b",
     r"\bhere's what i(?:'m| am| have|'ve) (?:hearing|heard)\b",
     r"\blet me (?:check|see if|make sure) i(?:'ve| have)? got (?:it|this|that|you)\b",
-    r"\b(?:to|in|so to) (?:sum(?:marise|marize)? up|summary|recap)\b",
+    r"\b(?:to|in|so to) (?:sum(?:marise|marize)? up|summari[sz]e|summary|recap)\b",
     r"\bso far,? (?:you(?:'ve| have)|we(?:'ve| have)|i(?:'ve| have) heard)\b",
     r"\b(?:putting|pulling) (?:it|this|that) (?:all )?together\b",
     r"\bif i(?:'ve| have) (?:got|understood|heard) (?:this|you|that|it|everything) "
@@ -612,6 +639,7 @@ REFLECTION = _starts(
     r"frustration|sense|feeling|plan|thinking|idea|view|take|point|question|dilemma|challenge)",
     r"(?:a part of|some of) you",
     r"(?:no wonder|of course) (?:you|it|that)",
+    r"you(?:'ve| have) (?!to\b|got to\b|gotta\b)\w+",
     r"(?:almost |kind of |sort of )?like (?:you|it's|a)",
     r"even though",
     r"(?:not|never) (?:knowing|sure|being)",
@@ -651,6 +679,19 @@ INFORMATION = _rx(
     r"\b(?:most|many|some|other) (?:people|employees|managers|teams|companies|clients|patients)"
     r" (?:find|say|tell me|report|struggle|feel|usually)\b",
     r"\byou(?:'re| are) (?:entitled|allowed|required|eligible|supposed)\b",
+    r"\bthere(?:'s| is) (?:a lot of |some |good |strong |clear |plenty of )?(?:evidence|research)"
+    r"\b",
+    r"\b(?:one of the|the (?:main |biggest |real )?)(?:risks?|side effects?|dangers?|downsides?)"
+    r" (?:of|is|are|with)\b",
+    r"\bwe know (?:that |from )?(?:if|when|people|someone|most|many|teams|managers)\b",
+    r"\b(?:is|are) (?:usually |often |generally )?(?:recommended|linked to|associated with)\b",
+    # the learner's own agenda for the conversation: input, not a reflection of theirs
+    r"\bmy (?:job|role|aim|goal|part) (?:here |today |in this )?is\b",
+    r"\bi(?:'m| am) (?:just |really )?here to\b",
+    r"\bwhat i(?:'d| would)? (?:like|want|wanted) to do (?:today |now |here )?is\b",
+    r"\bi(?:'d| would) (?:like|love|want) to (?:help you|go over|go through|walk you through|"
+    r"talk (?:about|with you about|to you about)|give you|explain)\b",
+    r"\bi want to help you\b",
 )
 COMPLEX_MARKERS = _rx(
     r"\bpart of you\b",

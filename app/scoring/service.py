@@ -17,7 +17,11 @@ from app.scoring.scorecard import Scorecard, score_transcript
 
 
 def rubrics_with_custom(rubrics: RubricSet, custom: str | None, source: str) -> RubricSet:
-    """The built-in set, with a trainer's rubric replacing the one for its skill."""
+    """The built-in set, with a trainer's rubric replacing the one for its skill.
+
+    An invalid rubric raises InvalidInput naming ``source`` and the field
+    ("custom.yaml: criteria.0.weight: Input should be greater than 0").
+    """
     if custom is None or not custom.strip():
         return rubrics
     return rubrics.with_rubric(parse_rubric_yaml(custom, source))
@@ -32,7 +36,9 @@ def score_external(
     custom_rubric: str | None,
     retriever: TechniqueSearch | None,
     judge: ChatModel | None,
+    custom_source: str = "custom rubric",
 ) -> Scorecard:
+    """Parse, validate the custom rubric, then score: all input errors come before any work."""
     turns = parse_transcript(content, fmt, learner)
-    chosen = rubrics_with_custom(rubrics, custom_rubric, "custom rubric")
+    chosen = rubrics_with_custom(rubrics, custom_rubric, custom_source)
     return score_transcript(turns, rubrics=chosen, retriever=retriever, judge=judge)

@@ -16,6 +16,7 @@ from app.users import security
 from app.users.models import ApiToken, LoginSession, User
 
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+DISPLAY_NAME_MAX = 120
 
 
 class Role(StrEnum):
@@ -32,9 +33,14 @@ def create_user(
         raise InvalidInput(
             f"password: must be at least {security.MIN_PASSWORD_LENGTH} characters long"
         )
+    # The column holds 120 characters: PostgreSQL refuses longer values (SQLite kept them), so
+    # a long email standing in for a missing name is cut, and a long given name is an error.
+    name = display_name.strip() or email[:DISPLAY_NAME_MAX]
+    if len(name) > DISPLAY_NAME_MAX:
+        raise InvalidInput(f"display_name: at most {DISPLAY_NAME_MAX} characters")
     user = User(
         email=email,
-        display_name=display_name.strip() or email,
+        display_name=name,
         role=role.value,
         password_hash=security.hash_password(password),
     )

@@ -93,19 +93,87 @@ def _line_examples(stem: str, data: dict[str, list]) -> list[Example]:
     return found
 
 
-def featurise(examples: list[Example]) -> tuple[np.ndarray, np.ndarray]:
+@dataclass(frozen=True)
+class Featurised:
+    """Examples as the classifier sees them: embeddings, raw handcrafted features and labels."""
+
+    embedded: np.ndarray
+    extra: np.ndarray
+    functions: np.ndarray  # one of FUNCTIONS per row
+    depths: np.ndarray  # "simple" / "complex" for reflections, "" otherwise
+    groups: np.ndarray
+
+    def take(self, rows: np.ndarray) -> Featurised:
+        return Featurised(
+            self.embedded[rows],
+            self.extra[rows],
+            self.functions[rows],
+            self.depths[rows],
+            self.groups[rows],
+        )
+
+    @staticmethod
+    def concat(*parts: Featurised) -> Featurised:
+        return Featurised(
+            np.vstack([p.embedded for p in parts]),
+            np.vstack([p.extra for p in parts]),
+            np.concatenate([p.functions for p in parts]),
+            np.concatenate([p.depths for p in parts]),
+            np.concatenate([p.groups for p in parts]),
+        )
+
+
+def featurise(examples: list[Example]) -> Featurised:
     """Embeddings and raw handcrafted features, computed as the coder computes them."""
     statements = [_read(e.text, e.context).statement_text for e in examples]
     embedded = np.vstack([get_embedder().embed([classifier_text(s)]) for s in statements])
     extra = np.vstack(
         [handcrafted(s, e.context) for s, e in zip(statements, examples, strict=True)]
     )
-    return embedded, extra
+    return Featurised(
+        embedded,
+        extra,
+        np.array([e.function for e in examples]),
+        np.array([e.depth or "" for e in examples]),
+        np.array([e.group for e in examples]),
+    )
+
+
+def design_matrix(data: Featurised) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The scaled feature matrix, with the mean and scale the classifier must store."""
+    mean, scale = data.extra.mean(axis=0), data.extra.std(axis=0) + 1e-6
+    x = np.hstack([data.embedded, (data.extra - mean) / scale]).astype(np.float64)
+    return x, mean, scale
 
 
 def fit(x: np.ndarray, y: np.ndarray, c: float) -> LogisticRegression:
     model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
     return model.fit(x, y)
+
+
+def fit_weights(data: Featurised, *, training_hash: str, version: str) -> dict[str, np.ndarray]:
+    """Both heads fitted on ``data``, as the arrays ``MoveClassifier`` loads.
+
+    The shipped model is this, saved; the AnnoMI cross-validation in evals/coder_eval.py calls
+    it on folds that include AnnoMI rows and keeps the result in memory only.
+    """
+    x, mean, scale = design_matrix(data)
+    function_model = fit(x, data.functions, FUNCTION_C)
+    order = [list(function_model.classes_).index(f) for f in FUNCTIONS]
+    depth_rows = data.depths != ""
+    depth_model = fit(x[depth_rows], (data.depths[depth_rows] == "complex").astype(int), DEPTH_C)
+    return {
+        "feature_mean": mean.astype(np.float32),
+        "feature_scale": scale.astype(np.float32),
+        "function_coef": function_model.coef_[order].astype(np.float32),
+        "function_intercept": function_model.intercept_[order].astype(np.float32),
+        "depth_coef": depth_model.coef_.astype(np.float32),
+        "depth_intercept": depth_model.intercept_.astype(np.float32),
+        "features": np.array(FEATURES),
+        "functions": np.array(FUNCTIONS),
+        "training_hash": np.array(training_hash),
+        "version": np.array(version),
+    }
 
 
 def cross_validate(x: np.ndarray, y: np.ndarray, groups: np.ndarray, c: float) -> float:
@@ -127,46 +195,27 @@ def main() -> int:
         print(f"training data {current}, shipped model trained on {shipped}")
         return 0 if shipped == current else 1
 
-    examples = load_examples()
-    embedded, extra = featurise(examples)
-    mean, scale = extra.mean(axis=0), extra.std(axis=0) + 1e-6
-    x = np.hstack([embedded, (extra - mean) / scale]).astype(np.float64)
-    functions = np.array([e.function for e in examples])
-    groups = np.array([e.group for e in examples])
-    depth_rows = np.array([e.depth is not None for e in examples])
-    depths = np.array([e.depth == "complex" for e in examples])[depth_rows].astype(int)
-
-    counts = {f: int((functions == f).sum()) for f in FUNCTIONS}
+    data = featurise(load_examples())
+    x, _, _ = design_matrix(data)
+    depth_rows = data.depths != ""
+    counts = {f: int((data.functions == f).sum()) for f in FUNCTIONS}
     print(
-        f"{len(examples)} training lines: {counts}; reflections by depth: "
-        f"simple {int((depths == 0).sum())}, complex {int((depths == 1).sum())}"
+        f"{len(data.functions)} training lines: {counts}; reflections by depth: "
+        f"simple {int((data.depths == 'simple').sum())}, "
+        f"complex {int((data.depths == 'complex').sum())}"
     )
     print(
         f"function head, 5-fold grouped CV accuracy: "
-        f"{cross_validate(x, functions, groups, FUNCTION_C):.3f}"
+        f"{cross_validate(x, data.functions, data.groups, FUNCTION_C):.3f}"
     )
+    depths = (data.depths[depth_rows] == "complex").astype(int)
     print(
         f"depth head, 5-fold grouped CV accuracy: "
-        f"{cross_validate(x[depth_rows], depths, groups[depth_rows], DEPTH_C):.3f}"
+        f"{cross_validate(x[depth_rows], depths, data.groups[depth_rows], DEPTH_C):.3f}"
     )
-
-    function_model = fit(x, functions, FUNCTION_C)
-    order = [list(function_model.classes_).index(f) for f in FUNCTIONS]
-    depth_model = fit(x[depth_rows], depths, DEPTH_C)
+    weights = fit_weights(data, training_hash=current, version=f"lr-{current[:8]}")
     MODEL_PATH.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(
-        MODEL_PATH,
-        feature_mean=mean.astype(np.float32),
-        feature_scale=scale.astype(np.float32),
-        function_coef=function_model.coef_[order].astype(np.float32),
-        function_intercept=function_model.intercept_[order].astype(np.float32),
-        depth_coef=depth_model.coef_.astype(np.float32),
-        depth_intercept=depth_model.intercept_.astype(np.float32),
-        features=np.array(FEATURES),
-        functions=np.array(FUNCTIONS),
-        training_hash=np.array(current),
-        version=np.array(f"lr-{current[:8]}"),
-    )
+    np.savez_compressed(MODEL_PATH, **weights)
     print(f"wrote {MODEL_PATH} ({MODEL_PATH.stat().st_size} bytes)")
     return 0
 
