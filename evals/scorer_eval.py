@@ -158,7 +158,7 @@ def print_results(results: Sequence[PairResult]) -> None:
         "win rate", "", "", "", f"{rate:.0%} ({verdict} the {TARGET_WIN_RATE:.0%} target)"
     )
     table.add_row("both sides observed", "", "", "", f"{win_rate(both):.0%} of {len(both)} pairs")
-    Console().print(table)
+    Console(width=120).print(table)
 
 
 def _show(level: int | None, score: float | None) -> str:
@@ -316,7 +316,7 @@ def print_quality_check(check: QualityCheck) -> None:
             f"{row.low_mean:.2f}",
             f"{row.n_high} / {row.n_low}",
         )
-    Console().print(table)
+    Console(width=120).print(table)
     print(
         "AUC: chance a random high-quality conversation scores better than a random "
         "low-quality one (0.5 = no separation); criteria are oriented so that 1.0 favours high."

@@ -21,9 +21,10 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -32,7 +33,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, func, inspect, select, text
+from sqlalchemy import Engine, create_engine, inspect, text
 
 from app.config import Settings
 from app.db import MIGRATIONS_DIR, Base, make_engine, migrate
@@ -88,7 +89,7 @@ def _free_port() -> int:
 @dataclass
 class Cluster:
     port: int
-    _names: Iterator[int] = itertools.count(1)
+    _names: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def url(self, database: str, driver: str = "postgresql+psycopg") -> str:
         return f"{driver}://rehearse@127.0.0.1:{self.port}/{database}"
@@ -118,17 +119,18 @@ def pg_cluster() -> Iterator[Cluster]:
     if account is not None:
         os.chown(root, *account)
 
+    as_server: dict[str, Any] = {}
+    if account is not None:
+        as_server = {"user": account[0], "group": account[1], "extra_groups": []}
+
     def run(*args: str) -> None:
-        as_user = {} if account is None else {"user": account[0], "group": account[1]}
-        if account is not None:
-            as_user["extra_groups"] = []  # type: ignore[assignment]
         done = subprocess.run(
             [str(bin_dir / args[0]), *args[1:]],
-            cwd=root,
+            cwd=root,  # the server's user may not be able to read our working directory
             capture_output=True,
             text=True,
             check=False,
-            **as_user,  # type: ignore[arg-type]
+            **as_server,
         )
         if done.returncode != 0:
             log = root / "server.log"
@@ -147,9 +149,31 @@ def pg_cluster() -> Iterator[Cluster]:
         ]
     )
     try:
-        run("initdb", "-D", str(data), "-U", "rehearse", "--auth=trust", "-E", "UTF8")
-        run("pg_ctl", "-D", str(data), "-l", str(root / "server.log"), "-w", "-t", "60")
-        run("pg_ctl", "start", "-D", str(data), "-l", str(root / "server.log"), "-w", "-o", options)
+        run(
+            "initdb",
+            "-D",
+            str(data),
+            "-U",
+            "rehearse",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-locale",
+            "--no-sync",
+        )
+        run(
+            "pg_ctl",
+            "start",
+            "-D",
+            str(data),
+            "-l",
+            str(root / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            options,
+        )
     except BaseException:
         shutil.rmtree(root, ignore_errors=True)
         raise
@@ -326,6 +350,8 @@ def test_a_trainer_runs_a_cohort_assignment_with_a_custom_rubric(
     assert made.status_code == 201, made.text
     assignment = made.json()
     assert datetime.fromisoformat(assignment["due_at"]) == due.replace(tzinfo=UTC)
+    read_back = tess.get(f"/api/v1/assignments/{assignment['id']}").json()
+    assert datetime.fromisoformat(read_back["due_at"]) == due.replace(tzinfo=UTC)
 
     def statuses() -> dict[str, str]:
         rows = tess.get(f"/api/v1/assignments/{assignment['id']}").json()["statuses"]
@@ -352,6 +378,26 @@ def test_a_trainer_runs_a_cohort_assignment_with_a_custom_rubric(
             {"s": result["session_id"]},
         )
     assert stored == scorecard["rubric_set"]
+
+
+def test_strings_that_fit_sqlite_also_fit_postgresql(accounts: Accounts) -> None:
+    """PostgreSQL enforces VARCHAR lengths that SQLite ignores: values are checked or cut."""
+    long_email = "a" * 140 + "@example.org"
+    made = accounts.admin.post(
+        "/api/v1/users",
+        json={"email": long_email, "password": "long-enough-password", "display_name": ""},
+    )
+    assert made.status_code == 201, made.text
+    assert made.json()["display_name"] == long_email[:120]
+    too_long = accounts.admin.post(
+        "/api/v1/users",
+        json={
+            "email": "b@example.org",
+            "password": "long-enough-password",
+            "display_name": "x" * 121,
+        },
+    )
+    assert too_long.status_code == 422 and "display_name" in too_long.text
 
 
 def test_scenario_authoring_adds_versions(accounts: Accounts, db: Engine) -> None:
@@ -443,8 +489,6 @@ def test_a_restart_keeps_sessions_and_they_carry_on(
     finally:
         restarted.stop()
     assert count(db, "users") == users_before, "no second bootstrap admin on a restart"
-    with db.connect() as connection:
-        versions = connection.execute(
-            select(func.count()).select_from(text("scenarios")).where(text("slug = 'missed-deadlines'"))
-        ).scalar()
-    assert versions == 1, "re-syncing unchanged built-in scenarios adds no versions"
+    assert count(db, "scenarios", "slug = 'missed-deadlines'") == 1, (
+        "re-syncing unchanged built-in scenarios adds no versions"
+    )

@@ -134,21 +134,19 @@ def learner_progress(
         email=learner.email,
         sessions=points,
         latest_levels={skill: latest.get(skill) for skill in SKILLS},
-        trend={
-            skill: (latest[skill] - first[skill])
-            if points and latest.get(skill) is not None and first.get(skill) is not None
-            else None
-            for skill in SKILLS
-        },
+        trend={skill: _change(first.get(skill), latest.get(skill)) for skill in SKILLS},
         assignments=statuses,
         behind=behind,
     )
 
 
+def _change(first: int | None, latest: int | None) -> int | None:
+    """Latest minus first level; unknown unless the skill was scored both times."""
+    return None if first is None or latest is None else latest - first
+
+
 def cohort_progress(db: Session, cohort: Cohort) -> list[LearnerProgress]:
-    assignments = list(
-        db.scalars(select(Assignment).where(Assignment.cohort_id == cohort.id))
-    )
+    assignments = list(db.scalars(select(Assignment).where(Assignment.cohort_id == cohort.id)))
     # Ordered here: without ORDER BY, PostgreSQL may return rows in any order (SQLite happened
     # to use insertion order), and the progress table and CSV should not reshuffle.
     learners = db.scalars(
@@ -204,4 +202,3 @@ def progress_csv(progress: list[LearnerProgress]) -> str:
 
 def _blank(value: int | None) -> str:
     return "" if value is None else str(value)
-

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 from fastapi.responses import PlainTextResponse
+from sqlalchemy.orm import Session
 
 from app.cohorts import assignments as assignment_service
 from app.cohorts import progress, rubrics, service
+from app.cohorts.models import CustomRubric
 from app.cohorts.schemas import (
     AssignmentCreate,
     AssignmentDetail,
@@ -24,7 +26,6 @@ from app.cohorts.schemas import (
     RubricUpdate,
     RubricVersion,
 )
-from app.cohorts.models import CustomRubric
 from app.deps import DbSession, ServicesDep
 from app.errors import InvalidInput, NotFound
 from app.scenarios import library
@@ -149,9 +150,7 @@ def create_custom_rubric(
     body: RubricCreate, trainer: TrainerUser, db: DbSession, services: ServicesDep
 ) -> RubricDetail:
     """Add a rubric, validated like the built-in files; a bad field is a 422 naming it."""
-    row = rubrics.create(
-        db, owner=trainer, name=body.name, text=body.yaml, base=services.rubrics
-    )
+    row = rubrics.create(db, owner=trainer, name=body.name, text=body.yaml, base=services.rubrics)
     return _rubric_detail(db, row)
 
 
@@ -205,7 +204,7 @@ def _learner_visible_to(db: DbSession, trainer: User, learner_id: int) -> User:
     return learner
 
 
-def _rubric_detail(db: DbSession, row: CustomRubric) -> RubricDetail:
+def _rubric_detail(db: Session, row: CustomRubric) -> RubricDetail:
     try:
         parsed, problem = rubrics.parsed(row), None
     except InvalidInput as exc:

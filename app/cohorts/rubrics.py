@@ -154,9 +154,7 @@ def _latest(db: Session, owner_id: int, name: str) -> CustomRubric | None:
 def _insert(
     db: Session, *, owner_id: int, name: str, version: int, skill: str, text: str
 ) -> CustomRubric:
-    row = CustomRubric(
-        owner_id=owner_id, name=name, version=version, skill=skill, source_yaml=text
-    )
+    row = CustomRubric(owner_id=owner_id, name=name, version=version, skill=skill, source_yaml=text)
     db.add(row)
     try:
         db.flush()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from app.cohorts.assignments import AssignmentStatus
 from app.cohorts.models import Assignment, Cohort, CustomRubric
+from app.db import as_utc
 from app.scoring.rubric import Rubric
 from app.users.schemas import UserPublic
 
@@ -49,6 +50,12 @@ class AssignmentCreate(BaseModel):
         default_factory=dict, description="Skill → level 1..5 that counts as 'target met'."
     )
     rubric_id: int | None = None
+
+    @field_validator("due_at")
+    @classmethod
+    def _due_in_utc(cls, value: datetime | None) -> datetime | None:
+        """A due date without an offset is UTC, as the database will store and return it."""
+        return None if value is None else as_utc(value)
 
 
 class AssignmentOut(BaseModel):

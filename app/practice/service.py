@@ -15,9 +15,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.db import utcnow
 from app.cohorts.access import can_view_learner
 from app.cohorts.rubrics import rubrics_for_assignment
+from app.db import utcnow
 from app.errors import Conflict, Forbidden, NotFound
 from app.llm.protocol import ChatModel
 from app.persona.engine import PeerEngine

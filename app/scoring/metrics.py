@@ -305,7 +305,8 @@ def invites_response(session: Session) -> MetricResult:
     if not giving:
         return MetricResult(None, note="no feedback given")
     order = list(session.learner)
-    invited, silent = [], []
+    invited: list[CodedTurn] = []
+    silent: list[CodedTurn] = []
     for t in giving:
         following = order[order.index(t) + 1 : order.index(t) + 2]
         asks = t.coded.has(Move.OPEN_QUESTION) or any(

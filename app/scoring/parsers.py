@@ -88,9 +88,10 @@ def _parse_json(content: str | Sequence[Any]) -> list[tuple[str, str]]:
                 f"JSON transcript item {n}: expected an object with speaker and text"
             )
         speaker, text = item.get("speaker"), item.get("text")
-        for key, value in (("speaker", speaker), ("text", text)):
-            if not isinstance(value, str):
-                raise InvalidInput(f"JSON transcript item {n}: '{key}' must be a string")
+        if not isinstance(speaker, str):
+            raise InvalidInput(f"JSON transcript item {n}: 'speaker' must be a string")
+        if not isinstance(text, str):
+            raise InvalidInput(f"JSON transcript item {n}: 'text' must be a string")
         if not speaker.strip():
             raise InvalidInput(f"JSON transcript item {n}: 'speaker' is empty")
         if text.strip():

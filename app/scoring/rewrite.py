@@ -10,6 +10,7 @@ the rewrite leaves a bracketed slot rather than inventing them.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -556,7 +557,7 @@ def rewrite_for(
         ),
     }
 
-    def _single(move: Move, build, why: str) -> Rewrite | None:  # type: ignore[no-untyped-def]
+    def _single(move: Move, build: Callable[[str], str], why: str) -> Rewrite | None:
         quote = _cue(coded, move)
         return Rewrite(weakness, quote, build(quote), why) if quote else None
 

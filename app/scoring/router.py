@@ -80,6 +80,7 @@ def score_upload(
         learner=learner,
         rubrics=services.rubrics,
         custom_rubric=custom,
+        custom_source=(rubric.filename or "custom rubric") if rubric is not None else "",
         retriever=services.retriever,
         judge=_judge(services),
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from itertools import pairwise
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
 import yaml
 from pydantic import (
@@ -113,6 +113,10 @@ class Criterion(BaseModel):
         ):
             raise ValueError("worst: must lie beyond the level-2 threshold")
         return self
+
+    def anchor(self, level: int) -> str:
+        """What the behaviour looks like at ``level`` (1-5; out-of-range levels are clamped)."""
+        return self.anchors[cast(LevelKey, min(5, max(1, level)))]
 
     def level_and_score(self, value: float) -> tuple[int, float]:
         """Level 1-5 and the continuous score (1.0-5.0) for a metric value."""

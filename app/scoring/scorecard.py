@@ -12,8 +12,11 @@ How a skill level is decided (also in docs/scorecard-json.md):
 - each criterion's metric value gives a level (1-5) and a continuous score (1.0-5.0) that
   interpolates between the thresholds;
 - criteria with nothing to measure are "not observed" and left out;
-- the skill score is the weight-averaged score of the observed criteria, and the level is
-  that score rounded half up; two sessions with the same level are ordered by the score;
+- the skill score is the weight-averaged score of the observed criteria, capped by any core
+  criterion (``cap_margin``: at most that criterion's score plus the margin, so a session of
+  closed questions cannot reach level 3 questioning on the absence of "why" questions alone);
+  the level is that score rounded half up; two sessions with the same level are ordered by
+  the score;
 - if the observed criteria carry less than the rubric's ``min_observed_weight`` of its total
   weight, the skill is "not observed" and has no level (a listening-only session gets no
   feedback level, rather than one made up from a single stray criterion).
@@ -370,7 +373,7 @@ def _criterion_result(criterion: Criterion, measured: MetricResult) -> Criterion
         display=spec.display(measured),
         level=level,
         score=score,
-        anchor=criterion.anchors[level],
+        anchor=criterion.anchor(level),
         note=measured.note,
     )
 
@@ -442,7 +445,7 @@ def _strengths(
                 criterion=criterion.id,
                 title=criterion.title,
                 level=result.level or 0,
-                text=f"{criterion.anchors[result.level or 1]} ({result.display})",
+                text=f"{criterion.anchor(result.level or 1)} ({result.display})",
                 turn=metric.good_turns[0] if example else None,
                 quote=example[1] if example else None,
             )

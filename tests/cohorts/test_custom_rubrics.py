@@ -10,13 +10,18 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import yaml
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import inspect, text
 
 from app.config import PROJECT_ROOT
+from app.db import MIGRATIONS_DIR, make_engine, migrate
 from tests.conftest import Accounts
 
 BUILTIN = yaml.safe_load(
@@ -40,7 +45,8 @@ def rubric_yaml(kind: str, **changes: Any) -> str:
         rising = criterion["direction"] == "higher_is_better"
         steps = (-4, -3, -2, -1) if kind == "lenient" else (101, 102, 103, 104)
         criterion["thresholds"] = {
-            level: (step if rising else -step) for level, step in zip((2, 3, 4, 5), steps)
+            level: (step if rising else -step)
+            for level, step in zip((2, 3, 4, 5), steps, strict=True)
         }
         criterion.pop("worst", None)
     data.update(changes)
@@ -84,7 +90,12 @@ def test_trainer_creates_lists_reads_and_versions_a_rubric(accounts: Accounts) -
     assert (first["name"], first["version"], first["skill"]) == ("team-q", 1, "questioning")
     assert first["created_at"] and first["yaml"] == LENIENT
     assert first["rubric"]["title"] == "Questioning (lenient)"
-    assert first["rubric"]["criteria"][0]["thresholds"] == {"2": -4.0, "3": -3.0, "4": -2.0, "5": -1.0}
+    assert first["rubric"]["criteria"][0]["thresholds"] == {
+        "2": -4.0,
+        "3": -3.0,
+        "4": -2.0,
+        "5": -1.0,
+    }
 
     again = tess.post("/api/v1/custom-rubrics", json={"name": "team-q", "yaml": HARSH})
     assert again.status_code == 409, "a second rubric with the same name would hide the first"
@@ -132,12 +143,12 @@ BAD_RUBRICS = {
 def test_a_bad_rubric_is_a_422_naming_the_field_and_saves_nothing(accounts: Accounts) -> None:
     _, tess = accounts.create("trainer", "Tess")
     kept = tess.post("/api/v1/custom-rubrics", json={"name": "kept", "yaml": LENIENT}).json()
-    for case, (text, expected) in BAD_RUBRICS.items():
-        created = tess.post("/api/v1/custom-rubrics", json={"name": "broken", "yaml": text})
+    for case, (source, expected) in BAD_RUBRICS.items():
+        created = tess.post("/api/v1/custom-rubrics", json={"name": "broken", "yaml": source})
         assert created.status_code == 422, (case, created.text)
         for words in expected:
             assert words in error_message(created), (case, error_message(created))
-        edited = tess.put(f"/api/v1/custom-rubrics/{kept['id']}", json={"yaml": text})
+        edited = tess.put(f"/api/v1/custom-rubrics/{kept['id']}", json={"yaml": source})
         assert edited.status_code == 422, (case, edited.text)
     bad_name = tess.post("/api/v1/custom-rubrics", json={"name": "Team Q!", "yaml": LENIENT})
     assert bad_name.status_code == 422 and "name" in error_message(bad_name)
@@ -167,9 +178,7 @@ def world(accounts: Accounts) -> World:
     ).raise_for_status()
     rubric = tess.post("/api/v1/custom-rubrics", json={"name": "team-q", "yaml": LENIENT})
     assert rubric.status_code == 201, rubric.text
-    return World(
-        tess, theo, ana, accounts.admin, ana_user["id"], cohort["id"], rubric.json()["id"]
-    )
+    return World(tess, theo, ana, accounts.admin, ana_user["id"], cohort["id"], rubric.json()["id"])
 
 
 RUBRIC_CALLS = ["GET /api/v1/custom-rubrics/{rubric}", "PUT /api/v1/custom-rubrics/{rubric}"]
@@ -267,3 +276,32 @@ def test_an_assignment_scores_with_the_rubric_version_it_was_given(world: World)
     stored = world.tess.get(f"/api/v1/sessions/{lenient['session_id']}/scorecard").json()
     assert stored["rubric_set"] == lenient["rubric_set"], "the trainer sees what was stored"
     assert skill(stored, "questioning")["level"] == 5
+
+
+def test_upgrading_a_sqlite_database_keeps_assignments_rubrics(tmp_path: Path) -> None:
+    """Migration 0002 rebuilds custom_rubrics on SQLite; assignments must keep pointing at it."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0001")
+            for statement in (
+                "INSERT INTO users (id, email, display_name, role, created_at)"
+                " VALUES (1, 't@example.org', 'T', 'trainer', '2026-01-01')",
+                "INSERT INTO custom_rubrics (id, name, version, skill, source_yaml, owner_id,"
+                " created_at) VALUES (7, 'team-q', 1, 'questioning', 'x', 1, '2026-01-01')",
+                "INSERT INTO assignments (id, scenario_slug, rubric_id, learner_id, trainer_id,"
+                " target_levels, created_at) VALUES (3, 's', 7, 1, 1, '{}', '2026-01-01')",
+            ):
+                connection.execute(text(statement))
+        migrate(engine)
+        with engine.connect() as connection:
+            assert connection.scalar(text("SELECT rubric_id FROM assignments")) == 7
+            names = [
+                c["name"] for c in inspect(connection).get_unique_constraints("custom_rubrics")
+            ]
+            assert names == ["uq_custom_rubrics_owner_id_name_version"]
+    finally:
+        engine.dispose()

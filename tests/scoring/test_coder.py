@@ -1,0 +1,114 @@
+"""The utterance coder: the moves it must tell apart (reflections worded like feedback among
+them), the shipped weights being current, and the issue's targets on the gold set."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.scoring.classifier import MODEL_PATH, MoveClassifier
+from app.scoring.coder import code_utterance, code_utterances
+from app.scoring.language import split_sentences
+from evals.coder.train_coder import training_hash
+from evals.coder_eval import gold_half, gold_report, load_gold
+
+CASES = [
+    # reflections that start "You've..." are not feedback (the peer's experience, not an act)
+    (
+        "I've been covering for Sam and my own job.",
+        "You've been carrying more than people see.",
+        {"complex_reflection"},
+    ),
+    (
+        "It's been one thing after another.",
+        "You've been through a lot this year.",
+        {"complex_reflection"},
+    ),
+    (
+        "I don't really go in any more.",
+        "You've been staying away from the office.",
+        {"complex_reflection"},
+    ),
+    (
+        "He never changes.",
+        "You sound like you've stopped expecting anything different from him.",
+        {"complex_reflection"},
+    ),
+    # feedback: the peer's behaviour in a situation, or with its impact or a request
+    (None, "In Tuesday's stand-up you interrupted Sam twice.", {"feedback"}),
+    (
+        "What's up?",
+        "You've been sending review requests at 11pm. I feel pressure to reply at night. "
+        "Could you schedule them for the morning?",
+        {"feedback"},
+    ),
+    ("Anything about my one-to-ones?", "You've cancelled three of our last five.", {"feedback"}),
+    # a list of the learner's own observations is feedback, not a summary of theirs
+    (
+        "What's on your mind?",
+        "So in the design crit this morning, you rolled your eyes when Mia shared her mock-ups, "
+        "and she went really quiet.",
+        {"feedback"},
+    ),
+    # questions and advice
+    ("The project's been paused.", "Why was it paused?", {"open_question", "why_question"}),
+    (
+        "I think it's partly my fault.",
+        "Which part, the estimate or the communication?",
+        {"closed_question"},
+    ),
+    (
+        "I don't see the problem.",
+        "I think you really need to take this seriously.",
+        {"advice_without_permission"},
+    ),
+    (
+        "Marco's reviews are wearing me down.",
+        "Would you be open to an idea about how to respond?",
+        {"advice_with_permission"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("context", "text", "labels"), CASES, ids=[c[1][:40] for c in CASES])
+def test_moves(context: str | None, text: str, labels: set[str]) -> None:
+    coded = code_utterance(text, context)
+
+    assert {m.value for m in coded.moves} == labels
+    for evidence in coded.evidence:
+        assert evidence.cue is None or evidence.cue in text, "cues quote the turn verbatim"
+
+
+def test_sentences_end_after_words_that_end_like_abbreviations() -> None:
+    text = "In the retro, you took the first fifteen minutes on your own items. Next time, could we timebox?"
+
+    assert [s.text for s in split_sentences(text)] == [
+        "In the retro, you took the first fifteen minutes on your own items.",
+        "Next time, could we timebox?",
+    ]
+    assert [s.text for s in split_sentences("I spoke to Dr. Patel. She agreed.")] == [
+        "I spoke to Dr. Patel.",
+        "She agreed.",
+    ]
+
+
+def test_the_shipped_weights_are_trained_on_the_current_training_lines() -> None:
+    with np.load(MODEL_PATH) as data:
+        shipped = str(data["training_hash"])
+
+    assert shipped == training_hash(), "retrain: .venv/bin/python evals/coder/train_coder.py"
+
+
+def test_an_explicit_classifier_codes_like_the_shipped_one() -> None:
+    items = [(text, context) for context, text, _ in CASES]
+
+    assert code_utterances(items, classifier=MoveClassifier.load()) == code_utterances(items)
+
+
+def test_gold_held_out_meets_the_issue_targets() -> None:
+    held_out = [item for item in load_gold() if gold_half(item) == "held-out"]
+
+    report = gold_report("held-out", held_out)
+
+    assert report.open_closed_accuracy >= 0.90
+    assert report.three_way_macro_f1 >= 0.80

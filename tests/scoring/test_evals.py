@@ -1,0 +1,50 @@
+"""The evaluation harnesses' own rules: "not observed" is only a win where a pair expects it,
+the AUC is the Mann-Whitney one, and AnnoMI rows map to the classifier's functions."""
+
+from __future__ import annotations
+
+from evals.coder_eval import annomi_training_function
+from evals.scorer_eval import PairResult, auc
+
+
+def _pair(
+    better: tuple[int, float] | None, worse: tuple[int, float] | None, expected: bool = False
+) -> PairResult:
+    return PairResult(
+        pair="p",
+        skill="feedback",
+        better_level=better[0] if better else None,
+        better_score=better[1] if better else None,
+        worse_level=worse[0] if worse else None,
+        worse_score=worse[1] if worse else None,
+        worse_not_observed_expected=expected,
+    )
+
+
+def test_not_observed_on_the_worse_side_only_wins_when_the_pair_expects_it() -> None:
+    assert _pair((3, 2.8), (2, 2.4)).won
+    assert _pair((3, 2.8), (3, 2.6)).won, "a tie on level is broken by the score"
+    assert not _pair((3, 2.6), (3, 2.8)).won
+    assert not _pair((3, 2.8), None).won, "an unexpected 'not observed' is a loss"
+    assert _pair((3, 2.8), None, expected=True).won
+    assert not _pair(None, (1, 1.0)).won
+    assert not _pair(None, None, expected=True).won
+
+
+def test_auc_counts_ties_as_half() -> None:
+    assert auc([3, 4], [1, 2]) == 1.0
+    assert auc([1], [2]) == 0.0
+    assert auc([2, 2], [2, 1]) == 0.75
+
+
+def test_annomi_rows_map_to_classifier_functions() -> None:
+    assert annomi_training_function({"main_behaviour": "question", "reflection": "simple"}) == (
+        "reflection",
+        "simple",
+    )
+    assert annomi_training_function({"main_behaviour": "reflection", "reflection": None}) == (
+        "reflection",
+        None,
+    )
+    assert annomi_training_function({"main_behaviour": "therapist_input"}) == ("input", None)
+    assert annomi_training_function({"main_behaviour": "question"}) == ("other", None)
