@@ -18,6 +18,7 @@ By default the index is built in a temporary folder (the configured one is not t
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import statistics
 import tempfile
@@ -129,6 +130,8 @@ def main() -> None:
 
     median, p95 = statistics.median(warm), percentile(warm, 0.95)
     verdict = "meets" if p95 <= TARGET_MS else "misses"
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"{os.cpu_count()} CPUs, load average {load} (other work on the machine slows this)")
     print(f"index open/build: {opened_s:.2f} s (not part of scoring)")
     print(f"cold first score: {cold_ms:.0f} ms (loads the embedding model and classifier)")
     print(

@@ -9,7 +9,14 @@ The decision order, per turn:
    which says how likely they are to be a reflection, an input, an affirmation or other, and how
    complex a reflection is. Turns with nothing left never reach the classifier.
 4. Combine: reflective wording needs only a small probability, none needs a large one; a
-   statement that repeats most of the peer's words is a simple reflection (an echo).
+   statement that repeats most of the peer's words is a simple reflection (an echo). Beside
+   the learner's own agenda in the same turn (advice, feedback, praise, a judgement) only
+   strong reflective wording or an echo makes a reflection.
+
+Feedback versus reflection: feedback describes the other person's behaviour on an occasion
+(a situation, or its impact, or a request, or "I noticed you ..."). An ongoing experience
+("You've been carrying more than people see"), a recap of their story ("So you went to the
+GP ...") or reflective wording ("You sound like you've stopped ...") is a reflection.
 
 The conventions follow evals/gold/utterances.yaml (header) and are listed in
 docs/scorecard-json.md. Thresholds are constants so the documentation can name them; they were
@@ -36,7 +43,7 @@ from app.scoring.moves import CodedUtterance, Move, MoveEvidence, SbiPart
 
 PERMISSION_ASK_REASON = "asks permission before offering an idea or feedback"
 CODER_NAME = "rehearse-coder"
-CODER_VERSION = "1.0"
+CODER_VERSION = "1.1"
 
 STRONG_CUE_FLOOR = 0.05  # "it sounds like ..." is a reflection unless clearly something else
 REFLECTION_WITH_CUE = 0.25  # p(reflection) needed when the words open like a reflection
@@ -128,20 +135,21 @@ def code_utterances(
     feedback_open: bool = False,
     classifier: MoveClassifier | None = None,
 ) -> list[CodedUtterance]:
-    """Code many turns. Each statement is embedded alone, so batch and single runs agree.
+    """Code many turns, embedding their statements in one batch.
+
+    The embedding model gives bit-identical vectors for a sentence alone or in a batch (padding
+    is masked; tests/scoring/test_coder.py checks it), and the heads read one row at a time, so
+    a batch codes every turn exactly as coding it alone would; it is just faster.
 
     ``classifier`` replaces the shipped one, for evaluations that fit heads in memory (the
     AnnoMI cross-validation); the product always uses the shipped weights.
     """
     reads = [_read(text, context, feedback_open=feedback_open) for text, context in items]
     classifier = classifier or get_classifier()
-    predictions = [
-        classifier.predict([read.statement_text], [read.context])[0]
-        if read.statement_text
-        else None
-        for read in reads
-    ]
-    return [_decide(read, prediction) for read, prediction in zip(reads, predictions, strict=True)]
+    asked = [read for read in reads if read.statement_text]
+    found = classifier.predict([r.statement_text for r in asked], [r.context for r in asked])
+    predictions = dict(zip((id(r) for r in asked), found, strict=True))
+    return [_decide(read, predictions.get(id(read))) for read in reads]
 
 
 def _read(text: str, context: str | None, *, feedback_open: bool = False) -> _TurnRead:

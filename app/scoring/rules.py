@@ -889,7 +889,15 @@ def match_any(pattern: re.Pattern[str], sentence: str) -> bool:
 
 
 def starts_like(pattern: re.Pattern[str], sentence: str) -> bool:
-    return bool(pattern.match(core_form(sentence)))
+    """The pattern at the start, after fillers; also before a leading "so", which is itself
+    a cue in some patterns ("So the client picked up on the gaps")."""
+    if pattern.match(core_form(sentence)):
+        return True
+    lowered = _LEADING_FILLER.sub("", normalise_apostrophes(sentence).lower())
+    return lowered.startswith("so ") and bool(pattern.match(lowered))
+
+
+_LEADING_FILLER = re.compile(r"^(?:\W*(?:um+|uh+|mm+|mhm|okay|ok|right|yeah|and|well)\b[\s,.!-]*)*")
 
 
 def feeling_words(text: str) -> int:

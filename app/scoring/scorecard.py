@@ -40,7 +40,7 @@ from app.scoring.coder import (
     CODER_NAME,
     CODER_VERSION,
     code_feedback_followup,
-    code_utterance,
+    code_utterances,
 )
 from app.scoring.injection import IgnoredText, screen_transcript
 from app.scoring.judge import JudgeResult, run_judge
@@ -54,7 +54,7 @@ from app.scoring.transcript import TranscriptTurn
 log = logging.getLogger(__name__)
 
 SCORER_NAME = "rehearse-deterministic"
-SCORER_VERSION = "1.0.0"
+SCORER_VERSION = "1.1.0"
 MAX_EVIDENCE_PER_CRITERION = 3
 MAX_STRENGTHS = 3
 MAX_NEXT_STEPS = 3
@@ -240,10 +240,22 @@ def code_session(turns: Sequence[TranscriptTurn]) -> Session:
     """Code each learner turn against the other person's last turn, then fix cross-turn moves.
 
     Advice right after the learner asked permission (and was not refused) has permission,
-    which only the transcript, not a single turn, can show.
+    which only the transcript, not a single turn, can show. Turns are coded in one batch (one
+    embedding call, the bulk of the cost); a turn that continues feedback begun in the turn
+    before is recoded as a follow-up.
     """
-    coded: list[CodedTurn] = []
+    learner: list[tuple[TranscriptTurn, str | None]] = []
     context: str | None = None
+    for turn in turns:
+        if turn.is_learner:
+            learner.append((turn, context))
+        else:
+            context = turn.text
+    first_reads = code_utterances([(turn.text, before) for turn, before in learner])
+    by_index = {turn.index: coded for (turn, _), coded in zip(learner, first_reads, strict=True)}
+
+    coded: list[CodedTurn] = []
+    context = None
     offered = feedback_open = False
     for turn in turns:
         if not turn.is_learner:
@@ -251,8 +263,10 @@ def code_session(turns: Sequence[TranscriptTurn]) -> Session:
                 offered = feedback_open = False
             context = turn.text
             continue
-        code = code_feedback_followup if feedback_open else code_utterance
-        utterance = code(turn.text, context)
+        if feedback_open:
+            utterance = code_feedback_followup(turn.text, context)
+        else:
+            utterance = by_index[turn.index]
         if offered:
             utterance = _with_permission(utterance)
         offered = utterance.has(Move.ADVICE_WITH_PERMISSION) and not utterance.has(

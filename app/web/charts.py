@@ -62,7 +62,7 @@ class Frame:
 
 
 def _num(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+    return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 def bar_chart(
@@ -140,7 +140,7 @@ def line_chart(
     if not any(p.y is not None for s in series for p in s.points):
         parts.append(
             f'<text class="empty" x="{frame.width / 2}" y="{frame.height / 2}" '
-            'text-anchor="middle">No scored sessions yet</text>'
+            'text-anchor="middle">Nothing to show yet</text>'
         )
     parts.append("</svg>")
     legend = [s.name for s in series] if len(series) > 1 else None
@@ -173,10 +173,11 @@ def _x_axis(
     y = frame.height - 10
     parts = []
     for i, (x, text) in enumerate(labels):
-        anchor = "start" if i == 0 and len(labels) > 1 else "end" if i == len(labels) - 1 else ""
-        anchor = anchor or "middle"
-        if len(labels) == 1:
-            anchor = "middle"
+        anchor = "middle"
+        if len(labels) > 1 and i == 0:
+            anchor = "start"
+        elif len(labels) > 1 and i == len(labels) - 1:
+            anchor = "end"
         parts.append(
             f'<text class="tick" x="{sx(x):.1f}" y="{y}" text-anchor="{anchor}">'
             f"{escape(text)}</text>"
@@ -209,11 +210,15 @@ def _point(point: ChartPoint, x: float, y: float, style: str) -> str:
 def _figure(chart_id: str, title: str, svg: str, legend: Sequence[str] | None) -> Markup:
     items = ""
     if legend:
-        items = '<ul class="legend">' + "".join(
-            f'<li><span class="swatch series-{i % SERIES_STYLES}" aria-hidden="true"></span>'
-            f"{escape(name)}</li>"
-            for i, name in enumerate(legend)
-        ) + "</ul>"
+        items = (
+            '<ul class="legend">'
+            + "".join(
+                f'<li><span class="swatch series-{i % SERIES_STYLES}" aria-hidden="true"></span>'
+                f"{escape(name)}</li>"
+                for i, name in enumerate(legend)
+            )
+            + "</ul>"
+        )
     return Markup(
         f'<figure class="chart-figure" id="{escape(chart_id)}">'
         f"<figcaption>{escape(title)}</figcaption>{svg}{items}</figure>"

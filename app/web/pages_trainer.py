@@ -13,11 +13,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.cohorts import assignments as assignment_service
 from app.cohorts import progress
+from app.cohorts import rubrics as rubric_service
 from app.cohorts import service as cohort_service
 from app.cohorts.access import can_view_learner
 from app.cohorts.models import Assignment, Cohort, CustomRubric
@@ -42,6 +42,7 @@ NOTICES = {
     "scenario-saved": "Scenario saved as a new version.",
 }
 SKILL_FIELDS = ("active_listening", "questioning", "feedback")
+RUBRIC_API = "/api/v1/custom-rubrics"
 NEW_SCENARIO_HINT = (
     "# Paste or write a scenario here, or start from a copy of an existing one.\n"
     "# Every field is checked; errors name the field that needs fixing.\n"
@@ -176,10 +177,8 @@ def _render_cohort(
 
 
 def _rubric_choices(db: Session, user: User) -> list[CustomRubric]:
-    query = select(CustomRubric).order_by(CustomRubric.name, CustomRubric.version)
-    if user.role != "admin":
-        query = query.where(CustomRubric.owner_id == user.id)
-    return list(db.scalars(query))
+    """The newest version of each of the trainer's rubrics, by the rubric service's own rule."""
+    return rubric_service.visible(db, user)
 
 
 @router.post("/cohorts/{cohort_id}/members")
@@ -279,12 +278,12 @@ def create_assignment(
 
 
 def _rubric_id(db: Session, user: User, value: str) -> int | None:
+    """A custom rubric the trainer may use (the rubric service's rule: their own)."""
     if not value:
         return None
-    chosen = next((r.id for r in _rubric_choices(db, user) if str(r.id) == value), None)
-    if chosen is None:
+    if not value.isdigit():
         raise InvalidInput("rubric: choose one of your custom rubrics")
-    return chosen
+    return rubric_service.for_viewer(db, int(value), user).id
 
 
 @router.get("/assignments/{assignment_id}")
@@ -365,9 +364,7 @@ def create_scenario(
                 "or edit that scenario instead"
             )
     except RehearseError as exc:
-        return _render_editor(
-            request, user, db, slug=None, source=yaml_text, message=exc.message
-        )
+        return _render_editor(request, user, db, slug=None, source=yaml_text, message=exc.message)
     library.save_version(db, scenario, source="custom", author_id=user.id)
     return RedirectResponse(f"/trainer/scenarios/{scenario.id}/edit?notice=scenario-saved", 303)
 
@@ -430,7 +427,6 @@ def _render_editor(
 @router.get("/rubrics")
 def rubric_editor(request: Request, user: TrainerPageUser) -> HTMLResponse:
     """A script-driven page against the custom-rubric JSON API, when the server has it."""
-    available = any(
-        getattr(route, "path", None) == "/api/v1/custom-rubrics" for route in request.app.routes
-    )
-    return render(request, "trainer/rubrics.html", user=user, available=available)
+    # Included routers are nested in recent FastAPI; the (cached) OpenAPI paths list them all.
+    available = RUBRIC_API in request.app.openapi().get("paths", {})
+    return render(request, "trainer/rubrics.html", user=user, available=available, api=RUBRIC_API)

@@ -21,6 +21,9 @@ from app.web.charts import Bar, ChartPoint, Frame, Series, bar_chart, line_chart
 from app.web.templating import format_date, skill_title
 from app.web.text import highlight, render_markdown
 
+SMALL = Frame(width=360, height=200, left=36, right=12)
+"""For charts shown three abreast: a narrower viewBox keeps their text readable."""
+
 
 @dataclass(frozen=True)
 class CardView:
@@ -109,32 +112,33 @@ def level_chart(scorecard: Scorecard, *, chart_id: str) -> Markup:
 
 def openness_chart(turns: Sequence[Turn], *, chart_id: str = "openness") -> Markup:
     """The peer's trust and defensiveness after each of its turns (0 to 1)."""
-    peer_turns = [t for t in turns if t.speaker == "peer" and t.persona_state]
-    trust = [
-        ChartPoint(t.index, float(t.persona_state["trust"]), f"turn {t.index}: trust "
-                   f"{float(t.persona_state['trust']):.2f}", f"#turn-{t.index}")
-        for t in peer_turns
-        if "trust" in (t.persona_state or {})
-    ]
-    defensiveness = [
-        ChartPoint(
-            t.index,
-            float(t.persona_state["defensiveness"]),
-            f"turn {t.index}: defensiveness {float(t.persona_state['defensiveness']):.2f}",
-            f"#turn-{t.index}",
+    states = [(t.index, t.persona_state) for t in turns if t.speaker == "peer" and t.persona_state]
+
+    def series(name: str, key: str) -> Series:
+        return Series(
+            name,
+            [
+                ChartPoint(
+                    index,
+                    float(state[key]),
+                    f"turn {index}: {name.lower()} {float(state[key]):.2f}",
+                    f"#turn-{index}",
+                )
+                for index, state in states
+                if key in state
+            ],
         )
-        for t in peer_turns
-        if "defensiveness" in (t.persona_state or {})
-    ]
-    labels = [(p.x, f"turn {int(p.x)}") for p in (trust[:1] + trust[-1:])] if trust else []
+
+    trust = series("Trust (openness)", "trust")
+    ends = list(dict.fromkeys([*trust.points[:1], *trust.points[-1:]]))
     return line_chart(
-        [Series("Trust (openness)", trust), Series("Defensiveness", defensiveness)],
+        [trust, series("Defensiveness", "defensiveness")],
         chart_id=chart_id,
         title="The peer's openness, turn by turn",
         y_min=0.0,
         y_max=1.0,
         y_ticks=(0.0, 0.25, 0.5, 0.75, 1.0),
-        x_labels=labels,
+        x_labels=[(p.x, f"turn {int(p.x)}") for p in ends],
     )
 
 
@@ -168,7 +172,7 @@ def skill_trend_charts(
                 y_max=5,
                 y_ticks=(1, 2, 3, 4, 5),
                 x_labels=labels,
-                frame=Frame(height=190),
+                frame=SMALL,
             )
         )
     return charts
@@ -213,7 +217,7 @@ def question_style_charts(
             y_max=100,
             y_ticks=(0, 25, 50, 75, 100),
             x_labels=labels,
-            frame=Frame(height=190),
+            frame=SMALL,
         ),
         line_chart(
             [ratio],
@@ -223,7 +227,7 @@ def question_style_charts(
             y_max=ratio_top,
             y_ticks=_ticks(ratio_top),
             x_labels=labels,
-            frame=Frame(height=190),
+            frame=SMALL,
         ),
         line_chart(
             counts,
@@ -233,7 +237,7 @@ def question_style_charts(
             y_max=count_top,
             y_ticks=_ticks(count_top),
             x_labels=labels,
-            frame=Frame(height=190),
+            frame=SMALL,
         ),
     ]
 
@@ -269,7 +273,7 @@ def cohort_trend_charts(rows: Sequence[LearnerProgress], learner_href: str) -> l
                 y_max=5,
                 y_ticks=(1, 2, 3, 4, 5),
                 x_labels=labels,
-                frame=Frame(height=200),
+                frame=SMALL,
             )
         )
     return charts

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from app.embeddings import get_embedder
 from app.scoring.classifier import MODEL_PATH, MoveClassifier
 from app.scoring.coder import code_utterance, code_utterances
 from app.scoring.language import split_sentences
@@ -80,7 +81,10 @@ def test_moves(context: str | None, text: str, labels: set[str]) -> None:
 
 
 def test_sentences_end_after_words_that_end_like_abbreviations() -> None:
-    text = "In the retro, you took the first fifteen minutes on your own items. Next time, could we timebox?"
+    text = (
+        "In the retro, you took the first fifteen minutes on your own items. "
+        "Next time, could we timebox?"
+    )
 
     assert [s.text for s in split_sentences(text)] == [
         "In the retro, you took the first fifteen minutes on your own items.",
@@ -97,6 +101,16 @@ def test_the_shipped_weights_are_trained_on_the_current_training_lines() -> None
         shipped = str(data["training_hash"])
 
     assert shipped == training_hash(), "retrain: .venv/bin/python evals/coder/train_coder.py"
+
+
+def test_batch_coding_equals_coding_one_turn_at_a_time() -> None:
+    """The scorer codes a transcript in one embedding batch; practice codes turn by turn."""
+    items = [(text, context) for context, text, _ in CASES]
+    texts = [text for text, _ in items] + ["Ok.", "A much longer sentence " * 12]
+    embedder = get_embedder()
+
+    assert np.array_equal(embedder.embed(texts), np.vstack([embedder.embed([t]) for t in texts]))
+    assert code_utterances(items) == [code_utterance(text, context) for text, context in items]
 
 
 def test_an_explicit_classifier_codes_like_the_shipped_one() -> None:

@@ -76,7 +76,8 @@ MALFORMED = {
     "json not a list": ('{"speaker": "Maya"}', "json", "expected a list"),
     "json item not an object": ('[{"speaker": "Maya", "text": "Hi"}, "Jon: hi"]', "json", "item 1"),
     "json text missing": (
-        '[{"speaker": "Maya", "text": "Hi"}, {"speaker": "Jon", "text": "Yo"}, {"speaker": "Maya"}]',
+        '[{"speaker": "Maya", "text": "Hi"}, {"speaker": "Jon", "text": "Yo"},'
+        ' {"speaker": "Maya"}]',
         "json",
         "item 2: 'text' must be a string",
     ),
@@ -88,7 +89,8 @@ MALFORMED = {
     "text without a name first": ("hello there\nMaya: Hi", "text", "line 1"),
     "vtt without header": ("00:00:01.000 --> 00:00:02.000\nMaya: Hi\n", "vtt", "line 1"),
     "vtt bad timing": (
-        "WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.000\nMaya: Hi\n\n2\n00:00:03 to 00:00:04\nJon: Yo\n",
+        "WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.000\nMaya: Hi\n\n"
+        "2\n00:00:03 to 00:00:04\nJon: Yo\n",
         "vtt",
         "line 8: expected a timing line",
     ),

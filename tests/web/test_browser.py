@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import LiveServer
 from tests.web.conftest import People, browser_login
 
 pytestmark = pytest.mark.browser
@@ -180,12 +179,12 @@ def test_score_a_pasted_transcript(people: People, new_page: NewPage) -> None:
     expect(transcript.locator("#turn-6")).to_contain_text("Did you think about asking for help?")
     expect(transcript.locator(".turn.has-evidence mark").first).to_be_visible()
     expect(page.locator(".next-step q.rewrite").first).to_have_text(re.compile(r"\S"))
-    expect(page.get_by_role("textbox", name="Transcript")).to_have_value(re.compile("Riley: Honestly"))
+    expect(page.get_by_role("textbox", name="Transcript")).to_have_value(
+        re.compile("Riley: Honestly")
+    )
 
 
-def test_custom_rubric_editor_when_the_api_exists(
-    people: People, new_page: NewPage, live_server: LiveServer
-) -> None:
+def test_custom_rubric_editor_when_the_api_exists(people: People, new_page: NewPage) -> None:
     tess = people.create("trainer")
     page = new_page()
     browser_login(page, tess, "/trainer/rubrics")
@@ -193,11 +192,21 @@ def test_custom_rubric_editor_when_the_api_exists(
         pytest.skip("the server has no /api/v1/custom-rubrics yet")
     rubric = (Path(__file__).resolve().parents[2] / "evals/rubrics/02-questioning.yaml").read_text()
     page.get_by_label("Name").fill("team-questioning")
-    page.get_by_label("Rubric YAML").fill(rubric.replace("weight: ", "weight: -", 1))
+    page.get_by_label("Rubric YAML").fill(rubric.replace("    weight: ", "    weight: -", 1))
     page.get_by_role("button", name="Save").click()
-    expect(page.locator("#rubric-errors")).to_be_visible()
-    expect(page.locator("#rubric-errors .field-name").first).not_to_be_empty()
+    errors = page.locator("#rubric-errors")
+    expect(errors).to_be_visible()
+    expect(errors.locator(".field-name").first).to_have_text(re.compile(r"^criteria\.0\.weight"))
+    expect(page.get_by_label("Rubric YAML")).to_have_attribute("aria-invalid", "true")
+
     page.get_by_label("Rubric YAML").fill(rubric)
     page.get_by_role("button", name="Save").click()
-    expect(page.locator("#rubric-notice")).to_contain_text("Saved")
-    expect(page.locator("#rubric-list")).to_contain_text("team-questioning")
+    expect(page.locator("#rubric-notice")).to_contain_text("Saved team-questioning version 1")
+    expect(page.locator("#rubric-list")).to_contain_text("team-questioning v1")
+
+    page.get_by_role("button", name="Edit team-questioning").click()
+    expect(page.get_by_label("Name")).to_have_js_property("readOnly", True)
+    page.get_by_label("Rubric YAML").fill(rubric.replace("title: ", "title: Team ", 1))
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#rubric-notice")).to_contain_text("version 2")
+    expect(page.locator("#rubric-list")).to_contain_text("team-questioning v2")

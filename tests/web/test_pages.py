@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
 import httpx
 
 from tests.web.conftest import People, Person, csrf_token, post_form
 
+REPO = Path(__file__).resolve().parents[2]
 SCENARIO = "missed-deadlines"
 LINES = [
     "Thanks for making time. How have things been on the project lately?",
@@ -58,8 +60,16 @@ def learner_in_cohort(people: People) -> tuple[Person, httpx.Client, Person, htt
 def test_logged_out_pages_redirect_to_login_and_back(people: People) -> None:
     client = people.client()
     assert client.get("/").headers["location"] == "/home"
-    for path in ("/home", "/scenarios?skill=feedback", "/progress", "/score", "/trainer",
-                 "/sessions/some-id", "/practice/some-id", "/techniques"):
+    for path in (
+        "/home",
+        "/scenarios?skill=feedback",
+        "/progress",
+        "/score",
+        "/trainer",
+        "/sessions/some-id",
+        "/practice/some-id",
+        "/techniques",
+    ):
         response = client.get(path)
         assert response.status_code == 303, path
         assert response.headers["location"].startswith("/login?next=%2F"), path
@@ -104,9 +114,10 @@ def test_repeated_failed_logins_are_rate_limited(people: People) -> None:
         for _ in range(12)
     ]
     assert statuses[0] == 401 and statuses[-1] == 429
-    assert "Too many failed logins" in client.post(
-        "/login", data={"email": ana.email, "password": ana.password}
-    ).text
+    assert (
+        "Too many failed logins"
+        in client.post("/login", data={"email": ana.email, "password": ana.password}).text
+    )
 
 
 def test_form_posts_need_the_token_and_our_origin(people: People) -> None:
@@ -262,7 +273,9 @@ def test_trainer_form_errors_stay_on_the_page(people: People) -> None:
     _, _, tess, tess_pages = learner_in_cohort(people)
     cohort_id = people.api_client(tess).get("/api/v1/cohorts").json()[0]["id"]
     path = f"/trainer/cohorts/{cohort_id}"
-    missing = post_form(tess_pages, f"{path}/members", {"email": "nobody@example.org"}, token_from=path)
+    missing = post_form(
+        tess_pages, f"{path}/members", {"email": "nobody@example.org"}, token_from=path
+    )
     assert missing.status_code == 404 and "No user with the email" in missing.text
     bad_date = post_form(
         tess_pages,
@@ -277,7 +290,9 @@ def test_scenario_editor_shows_errors_by_field(people: People) -> None:
     pages = people.page_client(people.create("trainer"))
     source = pages.get("/trainer/scenarios/new", params={"copy": SCENARIO}).text
     assert "id: missed-deadlines" in source
-    broken = "id: team-retro\ntitle: ''\nsummary: A retro\nuse: peer_coaching\ndifficulty: extreme\n"
+    broken = (
+        "id: team-retro\ntitle: ''\nsummary: A retro\nuse: peer_coaching\ndifficulty: extreme\n"
+    )
     response = post_form(
         pages, "/trainer/scenarios/new", {"yaml_text": broken}, token_from="/trainer/scenarios"
     )
@@ -314,15 +329,19 @@ def test_score_page_pasted_and_uploaded(people: People) -> None:
     assert pasted.status_code == 200, pasted.text
     assert "Scorecard" in pasted.text and 'id="turn-4"' in pasted.text and "<mark>" in pasted.text
 
-    vtt = "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Sam>How did the launch go?</v>\n\n" \
-          "00:00:04.000 --> 00:00:06.000\n<v Riley>It was rough.</v>\n\n" \
-          "00:00:07.000 --> 00:00:09.000\n<v Sam>It sounds like it took a lot out of you.</v>\n"
+    vtt = (
+        "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Sam>How did the launch go?</v>\n\n"
+        "00:00:04.000 --> 00:00:06.000\n<v Riley>It was rough.</v>\n\n"
+        "00:00:07.000 --> 00:00:09.000\n<v Sam>It sounds like it took a lot out of you.</v>\n"
+    )
     uploaded = pages.post(
         "/score",
         data={"learner": "sam", "csrf_token": token},
         files={"file": ("call.vtt", vtt.encode(), "text/vtt")},
     )
-    assert uploaded.status_code == 200 and "It sounds like it took a lot out of you." in uploaded.text
+    assert (
+        uploaded.status_code == 200 and "It sounds like it took a lot out of you." in uploaded.text
+    )
 
     unknown = pages.post(
         "/score", data={"content": TRANSCRIPT, "learner": "Alex", "csrf_token": token}
@@ -345,3 +364,39 @@ def test_static_files_are_served(people: People) -> None:
     client = people.client()
     for path in ("/static/css/app.css", "/static/js/practice.js"):
         assert client.get(path).status_code == 200, path
+
+
+def test_assignment_with_a_custom_rubric(people: People) -> None:
+    _, _, tess, tess_pages = learner_in_cohort(people)
+    tess_api = people.api_client(tess)
+    rubric_yaml = (REPO / "evals/rubrics/02-questioning.yaml").read_text(encoding="utf-8")
+    created = tess_api.post(
+        "/api/v1/custom-rubrics", json={"name": "team-questions", "yaml": rubric_yaml}
+    )
+    assert created.status_code == 201, created.text
+    theo = people.create("trainer", "Theo")
+    theirs = people.api_client(theo).post(
+        "/api/v1/custom-rubrics", json={"name": "theo-questions", "yaml": rubric_yaml}
+    )
+    cohort_id = tess_api.get("/api/v1/cohorts").json()[0]["id"]
+    path = f"/trainer/cohorts/{cohort_id}"
+    page = tess_pages.get(path).text
+    assert "team-questions v1" in page and "theo-questions" not in page
+
+    form = {"scenario_id": SCENARIO, "assignee": "cohort"}
+    refused = post_form(
+        tess_pages,
+        f"{path}/assignments",
+        {**form, "rubric_id": theirs.json()["id"]},
+        token_from=path,
+    )
+    assert refused.status_code == 404 and "no custom rubric" in refused.text
+    made = post_form(
+        tess_pages,
+        f"{path}/assignments",
+        {**form, "rubric_id": created.json()["id"]},
+        token_from=path,
+    )
+    assert made.status_code == 303
+    assignments = tess_api.get("/api/v1/assignments").json()
+    assert [a["rubric_id"] for a in assignments] == [created.json()["id"]]

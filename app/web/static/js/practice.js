@@ -137,6 +137,8 @@
       item.querySelector(".text").textContent = data.text;
       state.peerIndex = data.index + 1;
       textarea.value = "";
+      const counter = document.getElementById("turn-count");
+      if (counter) counter.textContent = String(transcript.querySelectorAll(".turn.learner").length + 1);
       showHint(data.hint);
       scrollToLatest(item);
     } else if (event === "delta") {

@@ -33,7 +33,8 @@
     if (Array.isArray(error.details) && error.details.length) {
       return error.details.map((d) => [d.field || "rubric", d.message || ""]);
     }
-    const message = error.message || (data && data.detail && JSON.stringify(data.detail)) || "not saved";
+    const message = (error.message || (data && data.detail && JSON.stringify(data.detail)) || "not saved")
+      .replace(/^rubric '[^']*': /, ""); // the API names the rubric first, then the field
     return message.split(/; (?=[\w.()\[\]-]+: )/).map((part) => {
       const at = part.indexOf(": ");
       const field = at > 0 ? part.slice(0, at) : "";
@@ -110,11 +111,11 @@
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearMessages();
-    const body = { name: nameInput.value.trim(), yaml: yamlInput.value };
+    const body = editing === null ? { name: nameInput.value.trim(), yaml: yamlInput.value } : { yaml: yamlInput.value };
     const url = editing === null ? api : api + "/" + encodeURIComponent(editing);
     const { response, data } = await call(editing === null ? "POST" : "PUT", url, body);
     if (!response.ok) return showErrors(fieldErrors(data));
-    notice.textContent = "Saved " + ((data && data.name) || body.name) + (data && data.version ? " version " + data.version : "") + ".";
+    notice.textContent = "Saved " + ((data && data.name) || nameInput.value) + (data && data.version ? " version " + data.version : "") + ".";
     notice.hidden = false;
     if (data && data.id !== undefined) {
       editing = data.id;
