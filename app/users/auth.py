@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 
@@ -14,6 +15,22 @@ from app.users.models import User
 from app.users.service import Role
 
 SESSION_COOKIE = "rehearse_session"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def check_same_origin(request: Request) -> None:
+    """Refuse a cookie-authenticated write whose Origin/Referer names another host.
+
+    Browsers always send ``Origin`` on cross-origin posts, so a missing header means a
+    non-browser client, which has no ambient cookie to abuse. Bearer tokens are never sent
+    automatically by a browser, so they need no such check.
+    """
+    claimed = request.headers.get("origin") or request.headers.get("referer")
+    if claimed is None:
+        return
+    host = request.headers.get("host", "")
+    if claimed == "null" or urlsplit(claimed).netloc != host:
+        raise Forbidden("this request came from another site; reload the page and try again")
 
 
 def optional_user(request: Request, db: DbSession) -> User | None:
@@ -23,6 +40,8 @@ def optional_user(request: Request, db: DbSession) -> User | None:
         return service.user_for_api_token(db, credentials.strip())
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
+        if request.method not in SAFE_METHODS:
+            check_same_origin(request)
         return service.user_for_session_token(db, cookie)
     return None
 

@@ -18,12 +18,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 from typing import Annotated
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from fastapi import Depends, Form, Request
 
 from app.errors import Forbidden
-from app.users.auth import SESSION_COOKIE, optional_user
+from app.users.auth import SESSION_COOKIE, check_same_origin, optional_user
 from app.users.models import User
 from app.users.service import Role
 
@@ -45,16 +45,6 @@ def csrf_token_for(request: Request) -> str:
     if not cookie:
         return ""
     return hmac.new(cookie.encode(), _CSRF_CONTEXT, hashlib.sha256).hexdigest()
-
-
-def check_same_origin(request: Request) -> None:
-    """Refuse a post whose Origin/Referer names another host (see the module docstring)."""
-    claimed = request.headers.get("origin") or request.headers.get("referer")
-    if claimed is None:
-        return
-    host = request.headers.get("host", "")
-    if claimed == "null" or urlsplit(claimed).netloc != host:
-        raise Forbidden("this form was posted from another site; reload the page and try again")
 
 
 def safe_next_path(candidate: str | None, default: str = "/home") -> str:

@@ -39,6 +39,34 @@ def test_login_sets_an_httponly_cookie_and_logout_ends_it(accounts: Accounts) ->
         assert browser.get("/api/v1/me").status_code == 401
 
 
+def test_cookie_writes_from_another_site_are_refused_but_tokens_are_not(
+    accounts: Accounts,
+) -> None:
+    accounts.admin.post(
+        "/api/v1/users",
+        json={"email": "cam@example.org", "password": "correct horse battery", "role": "learner"},
+    ).raise_for_status()
+    evil = {"Origin": "https://evil.example"}
+    start = {"scenario_id": "missed-deadlines"}
+    with httpx.Client(base_url=accounts.server.url) as browser:
+        browser.post(
+            "/api/v1/auth/login",
+            json={"email": "cam@example.org", "password": "correct horse battery"},
+        ).raise_for_status()
+        forged = browser.post("/api/v1/sessions", json=start, headers=evil)
+        assert forged.status_code == 403
+        assert browser.get("/api/v1/sessions").json() == []
+        same_site = browser.post(
+            "/api/v1/sessions", json=start, headers={"Origin": accounts.server.url}
+        )
+        assert same_site.status_code == 201
+        token = browser.post("/api/v1/me/tokens", json={"name": "cli"}).json()["token"]
+    with httpx.Client(
+        base_url=accounts.server.url, headers={"Authorization": f"Bearer {token}", **evil}
+    ) as script:
+        assert script.post("/api/v1/sessions", json=start).status_code == 201
+
+
 def test_wrong_password_is_401_and_repeated_failures_are_rate_limited(accounts: Accounts) -> None:
     accounts.admin.post(
         "/api/v1/users",
