@@ -1,4 +1,4 @@
-"""The app factory: builds the long-lived services once, and maps domain errors to HTTP in one place."""
+"""The app factory: builds the long-lived services once and maps domain errors to HTTP."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app import __version__
+from app.cohorts.router import router as cohorts_router
 from app.config import Settings, get_settings
 from app.db import open_database, session_scope
 from app.deps import Services, ServicesDep
-from app.cohorts.router import router as cohorts_router
 from app.errors import RehearseError
 from app.llm.openai_client import make_chat_model
 from app.persona.engines import make_peer_engine

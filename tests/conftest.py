@@ -153,13 +153,21 @@ class Accounts:
         password = f"pw-{role}-{self._count}-long-enough"
         user = self.admin.post(
             "/api/v1/users",
-            json={"email": email, "password": password, "role": role, "display_name": name or email},
+            json={
+                "email": email,
+                "password": password,
+                "role": role,
+                "display_name": name or email,
+            },
         )
         assert user.status_code == 201, user.text
         with httpx.Client(base_url=self.server.url) as browser:
-            assert browser.post(
-                "/api/v1/auth/login", json={"email": email, "password": password}
-            ).status_code == 200
+            assert (
+                browser.post(
+                    "/api/v1/auth/login", json={"email": email, "password": password}
+                ).status_code
+                == 200
+            )
             created = browser.post("/api/v1/me/tokens", json={"name": "tests"})
             assert created.status_code == 201, created.text
             token = created.json()["token"]

@@ -1,4 +1,4 @@
-"""Practice session endpoints: start, talk (JSON or server-sent events), transcript, end, scorecard."""
+"""Practice session endpoints: start, talk (JSON or SSE), transcript, end, scorecard."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, status
 from fastapi.responses import StreamingResponse
 
-from app.deps import DbSession, Services, ServicesDep
 from app.cohorts import assignments
+from app.deps import DbSession, Services, ServicesDep
 from app.errors import InvalidInput, RehearseError
 from app.practice import service
 from app.practice.models import Turn

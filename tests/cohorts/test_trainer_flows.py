@@ -35,9 +35,13 @@ def test_trainer_assigns_and_follows_status_progress_and_csv(accounts: Accounts)
 
     cohort = trainer.post("/api/v1/cohorts", json={"name": "Spring cohort"}).json()
     for user in (ana_user, ben_user):
-        added = trainer.post(f"/api/v1/cohorts/{cohort['id']}/members", json={"email": user["email"]})
+        added = trainer.post(
+            f"/api/v1/cohorts/{cohort['id']}/members", json={"email": user["email"]}
+        )
         assert added.status_code == 201
-    again = trainer.post(f"/api/v1/cohorts/{cohort['id']}/members", json={"email": ana_user["email"]})
+    again = trainer.post(
+        f"/api/v1/cohorts/{cohort['id']}/members", json={"email": ana_user["email"]}
+    )
     assert again.status_code == 409
     detail = trainer.get(f"/api/v1/cohorts/{cohort['id']}").json()
     assert {m["email"] for m in detail["members"]} == {ana_user["email"], ben_user["email"]}
@@ -73,7 +77,9 @@ def test_trainer_assigns_and_follows_status_progress_and_csv(accounts: Accounts)
     by_email = {row["email"]: row for row in progress}
     assert len(by_email[ana_user["email"]]["sessions"]) == 1
     assert by_email[ana_user["email"]]["behind"] is False
-    assert by_email[ben_user["email"]]["behind"] is True, "Ben has not started a past-due assignment"
+    assert by_email[ben_user["email"]]["behind"] is True, (
+        "Ben has not started a past-due assignment"
+    )
 
     exported = trainer.get(f"/api/v1/cohorts/{cohort['id']}/progress.csv")
     assert exported.headers["content-type"].startswith("text/csv")
