@@ -11,6 +11,7 @@ can still be ordered. See ``level_and_score``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Literal, cast
@@ -193,7 +194,7 @@ class RubricSet(BaseModel):
         kept = [r for r in self.rubrics if r.skill != rubric.skill]
         position = next((i for i, r in enumerate(self.rubrics) if r.skill == rubric.skill), None)
         kept.insert(len(kept) if position is None else position, rubric)
-        return RubricSet(name=f"{self.name}+{rubric.id}@{rubric.version}", rubrics=tuple(kept))
+        return RubricSet(name=rubric_set_name(kept), rubrics=tuple(kept))
 
 
 def parse_rubric_yaml(text: str, source: str) -> Rubric:
@@ -209,11 +210,28 @@ def parse_rubric_yaml(text: str, source: str) -> Rubric:
     try:
         return Rubric.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'rubric'}: {err['msg']}"
-            for err in exc.errors()
-        )
+        problems = "; ".join(_describe(err["loc"], err["msg"]) for err in exc.errors())
         raise InvalidInput(f"{source}: {problems}") from None
+
+
+def _describe(location: tuple[int | str, ...], message: str) -> str:
+    """One problem as ``criteria.0.thresholds: values must rise``.
+
+    A validator that checks one field of a criterion reports "field: problem" from the
+    criterion's level; folding that field into the path gives the trainer one exact address.
+    """
+    path = [str(part) for part in location]
+    message = message.removeprefix("Value error, ")
+    field, separator, rest = message.partition(": ")
+    if separator and field.isidentifier():
+        path.append(field)
+        message = rest
+    return f"{'.'.join(path) or 'rubric'}: {message}"
+
+
+def rubric_set_name(rubrics: Sequence[Rubric]) -> str:
+    """Names exactly the rubric versions a scorecard was scored with."""
+    return "+".join(f"{r.id}@{r.version}" for r in rubrics)
 
 
 def load_rubric_set(folder: Path) -> RubricSet:
@@ -228,5 +246,4 @@ def load_rubric_set(folder: Path) -> RubricSet:
     duplicated = sorted({s for s in skills if skills.count(s) > 1})
     if duplicated:
         raise InvalidInput(f"{folder}: more than one rubric for skill {duplicated}")
-    name = "+".join(f"{r.id}@{r.version}" for r in rubrics)
-    return RubricSet(name=name, rubrics=tuple(rubrics))
+    return RubricSet(name=rubric_set_name(rubrics), rubrics=tuple(rubrics))

@@ -55,19 +55,19 @@ BROKEN = {
     "negative weight": (_mutated(weight=-2), "criteria.0.weight: Input should be greater than 0"),
     "unknown metric": (
         _mutated(metric="charisma"),
-        "criteria.0.metric: Value error, unknown metric 'charisma'",
+        "criteria.0.metric: unknown metric 'charisma'",
     ),
     "thresholds out of order": (
         _mutated(thresholds={2: 0.5, 3: 0.4, 4: 0.7, 5: 0.9}),
-        "criteria.0: Value error, thresholds: values must rise strictly",
+        "criteria.0.thresholds: values must rise strictly",
     ),
     "missing threshold": (
         _mutated(thresholds={2: 0.5, 3: 0.6, 4: 0.7}),
-        "criteria.0.thresholds: Value error, missing thresholds for levels [5]",
+        "criteria.0.thresholds: missing thresholds for levels [5]",
     ),
     "missing anchor": (
         _mutated(anchors={1: "a", 2: "b", 3: "c", 4: "d"}),
-        "criteria.0.anchors: Value error, missing anchors for levels [5]",
+        "criteria.0.anchors: missing anchors for levels [5]",
     ),
     "bad direction": (
         _mutated(direction="up"),
