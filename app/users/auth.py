@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
+from sqlalchemy.orm import Session
 
-from app.deps import DbSession
-from app.errors import Forbidden, Unauthorized
+from app.config import Settings
+from app.deps import DbSession, Services
+from app.errors import Forbidden, TooManyRequests, Unauthorized
 from app.users import service
 from app.users.models import User
 from app.users.service import Role
@@ -68,3 +71,40 @@ def require_role(*roles: Role) -> Callable[[User], User]:
 
 TrainerUser = Annotated[User, Depends(require_role(Role.TRAINER, Role.ADMIN))]
 AdminUser = Annotated[User, Depends(require_role(Role.ADMIN))]
+
+
+def log_in(
+    request: Request, db: Session, services: Services, *, email: str, password: str
+) -> tuple[User, str]:
+    """Check the password under the login rate limit; the user and a new login-session token.
+
+    Shared by the JSON login and the HTML form so both are limited per client address and per
+    email in the same way. Raises TooManyRequests or Unauthorized.
+    """
+    limiter = services.login_limiter
+    keys = (f"ip:{request.client.host if request.client else '?'}", f"email:{email.lower()}")
+    wait = limiter.retry_after(*keys)
+    if wait:
+        raise TooManyRequests(f"too many failed logins; try again in {wait} seconds")
+    user = service.authenticate(db, email=email, password=password) if email else None
+    if user is None:
+        limiter.record_failure(*keys)
+        raise Unauthorized("wrong email or password")
+    limiter.reset(keys[1])
+    return user, service.open_login_session(db, user=user, ttl=_login_ttl(services.settings))
+
+
+def set_login_cookie(response: Response, token: str, settings: Settings) -> None:
+    """httponly, SameSite=Lax (see check_same_origin), Secure when served over HTTPS."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(_login_ttl(settings).total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+    )
+
+
+def _login_ttl(settings: Settings) -> timedelta:
+    return timedelta(hours=settings.session_ttl_hours)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from fastapi import APIRouter, Request, Response, status
 
 from app.deps import DbSession, ServicesDep
-from app.errors import InvalidInput, TooManyRequests, Unauthorized
+from app.errors import InvalidInput
 from app.practice import service as practice_service
 from app.users import service
-from app.users.auth import SESSION_COOKIE, AdminUser, CurrentUser, TrainerUser
+from app.users.auth import (
+    SESSION_COOKIE,
+    AdminUser,
+    CurrentUser,
+    TrainerUser,
+    log_in,
+    set_login_cookie,
+)
 from app.users.schemas import (
     DeleteConfirmation,
     LoginRequest,
@@ -32,26 +37,8 @@ def login(
     db: DbSession,
     services: ServicesDep,
 ) -> UserPublic:
-    limiter = services.login_limiter
-    keys = (f"ip:{request.client.host if request.client else '?'}", f"email:{body.email.lower()}")
-    wait = limiter.retry_after(*keys)
-    if wait:
-        raise TooManyRequests(f"too many failed logins; try again in {wait} seconds")
-    user = service.authenticate(db, email=body.email, password=body.password)
-    if user is None:
-        limiter.record_failure(*keys)
-        raise Unauthorized("wrong email or password")
-    limiter.reset(keys[1])
-    ttl = timedelta(hours=services.settings.session_ttl_hours)
-    token = service.open_login_session(db, user=user, ttl=ttl)
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=int(ttl.total_seconds()),
-        httponly=True,
-        samesite="lax",
-        secure=services.settings.cookie_secure,
-    )
+    user, token = log_in(request, db, services, email=body.email, password=body.password)
+    set_login_cookie(response, token, services.settings)
     return UserPublic.from_row(user)
 
 

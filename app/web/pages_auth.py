@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.deps import DbSession, ServicesDep
+from app.errors import TooManyRequests, Unauthorized
 from app.users import service as user_service
-from app.users.auth import SESSION_COOKIE, optional_user
+from app.users.auth import SESSION_COOKIE, log_in, optional_user, set_login_cookie
 from app.users.models import User
 from app.web.routing import PageRoute
 from app.web.security import FormUser, check_same_origin, safe_next_path
@@ -42,28 +42,14 @@ def login_submit(
     """Rate-limited like the JSON login: per client address and per email."""
     check_same_origin(request)
     target = safe_next_path(next)
-    limiter = services.login_limiter
-    keys = (f"ip:{request.client.host if request.client else '?'}", f"email:{email.lower()}")
-    wait = limiter.retry_after(*keys)
-    if wait:
-        message = f"Too many failed logins. Try again in {wait} seconds."
-        return _login_error(request, email, target, message, status_code=429)
-    user = user_service.authenticate(db, email=email, password=password) if email else None
-    if user is None:
-        limiter.record_failure(*keys)
+    try:
+        _, token = log_in(request, db, services, email=email, password=password)
+    except TooManyRequests as exc:
+        return _login_error(request, email, target, f"{exc.message.capitalize()}.", status_code=429)
+    except Unauthorized:
         return _login_error(request, email, target, "Wrong email or password.", status_code=401)
-    limiter.reset(keys[1])
-    ttl = timedelta(hours=services.settings.session_ttl_hours)
-    token = user_service.open_login_session(db, user=user, ttl=ttl)
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=int(ttl.total_seconds()),
-        httponly=True,
-        samesite="lax",
-        secure=services.settings.cookie_secure,
-    )
+    set_login_cookie(response, token, services.settings)
     return response
 
 

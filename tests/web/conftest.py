@@ -29,6 +29,14 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([0-9a-f]*)"')
 
+# Four learner turns in different styles, so a scorecard has strengths and next steps.
+PRACTICE_LINES = [
+    "Thanks for making time. How have things been on the project lately?",
+    "Why do the files keep arriving late?",
+    "It sounds like the last few weeks have been heavier than usual.",
+    "Did you talk to your manager about it?",
+]
+
 
 @dataclass
 class Person:

@@ -12,16 +12,11 @@ from pathlib import Path
 
 import httpx
 
+from tests.web.conftest import PRACTICE_LINES as LINES
 from tests.web.conftest import People, Person, csrf_token, post_form
 
 REPO = Path(__file__).resolve().parents[2]
 SCENARIO = "missed-deadlines"
-LINES = [
-    "Thanks for making time. How have things been on the project lately?",
-    "Why do the files keep arriving late?",
-    "It sounds like the last few weeks have been heavier than usual.",
-    "Did you talk to your manager about it?",
-]
 TRANSCRIPT = """Sam: Thanks for making time. How have things been since the launch?
 Riley: Honestly, exhausting. I've been covering two roles.
 Sam: It sounds like you've been stretched thin and nobody noticed.
