@@ -72,8 +72,8 @@ def score_upload(
     rubric: Annotated[UploadFile | None, File(description="Optional custom rubric YAML")] = None,
 ) -> Scorecard:
     """The same as POST /score, with the transcript (and rubric) as uploaded files."""
-    content = _read_text(file, MAX_TRANSCRIPT_CHARS * 4)
-    custom = _read_text(rubric, MAX_RUBRIC_BYTES) if rubric is not None else None
+    content = read_upload_text(file, MAX_TRANSCRIPT_CHARS * 4)
+    custom = read_upload_text(rubric, MAX_RUBRIC_BYTES) if rubric is not None else None
     return score_external(
         content,
         fmt=format,
@@ -86,7 +86,8 @@ def score_upload(
     )
 
 
-def _read_text(upload: UploadFile, limit: int) -> str:
+def read_upload_text(upload: UploadFile, limit: int) -> str:
+    """Uploaded text, size-bounded before decoding; a BOM from Windows tools is dropped."""
     data = upload.file.read(limit + 1)
     if len(data) > limit:
         raise InvalidInput(f"{upload.filename or 'upload'}: larger than {limit} bytes")

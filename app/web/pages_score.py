@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from app.deps import ServicesDep
 from app.errors import InvalidInput, RehearseError
 from app.scoring.parsers import MAX_TRANSCRIPT_CHARS
+from app.scoring.router import read_upload_text
 from app.scoring.service import score_external
 from app.users.models import User
 from app.web.routing import PageRoute
@@ -45,7 +46,7 @@ def score_submit(
     fmt = format if format in FORMATS else "auto"
     try:
         if file is not None and file.filename:
-            content = _read_upload(file)
+            content = read_upload_text(file, MAX_UPLOAD_BYTES)
             if fmt == "auto":
                 fmt = _format_from_name(file.filename)
         if not content.strip():
@@ -83,16 +84,6 @@ def score_submit(
         rubric=rubric,
         view=scorecard_view(scorecard, services.retriever),
     )
-
-
-def _read_upload(upload: UploadFile) -> str:
-    data = upload.file.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise InvalidInput(f"{upload.filename}: larger than {MAX_UPLOAD_BYTES} bytes")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidInput(f"{upload.filename}: not UTF-8 text") from None
 
 
 def _format_from_name(filename: str) -> str:

@@ -164,15 +164,8 @@ def skill_trend_charts(
             ],
         )
         charts.append(
-            line_chart(
-                [series],
-                chart_id=f"{prefix}-{skill}",
-                title=f"{skill_title(skill)}: level per session",
-                y_min=1,
-                y_max=5,
-                y_ticks=(1, 2, 3, 4, 5),
-                x_labels=labels,
-                frame=SMALL,
+            _level_chart(
+                [series], f"{prefix}-{skill}", f"{skill_title(skill)}: level per session", labels
             )
         )
     return charts
@@ -265,18 +258,30 @@ def cohort_trend_charts(rows: Sequence[LearnerProgress], learner_href: str) -> l
             for row in rows
         ]
         charts.append(
-            line_chart(
+            _level_chart(
                 series,
-                chart_id=f"cohort-{skill}",
-                title=f"{skill_title(skill)}: level per session, by learner",
-                y_min=1,
-                y_max=5,
-                y_ticks=(1, 2, 3, 4, 5),
-                x_labels=labels,
-                frame=SMALL,
+                f"cohort-{skill}",
+                f"{skill_title(skill)}: level per session, by learner",
+                labels,
             )
         )
     return charts
+
+
+def _level_chart(
+    series: Sequence[Series], chart_id: str, title: str, labels: Sequence[tuple[float, str]]
+) -> Markup:
+    """Skill levels over sessions: always the 1-5 scale, so charts side by side compare."""
+    return line_chart(
+        series,
+        chart_id=chart_id,
+        title=title,
+        y_min=1,
+        y_max=5,
+        y_ticks=(1, 2, 3, 4, 5),
+        x_labels=labels,
+        frame=SMALL,
+    )
 
 
 def _first_last_labels(labels: list[tuple[float, str]]) -> list[tuple[float, str]]:
