@@ -142,7 +142,7 @@ def get_assignment(assignment_id: int, trainer: TrainerUser, db: DbSession) -> A
 @router.get("/custom-rubrics")
 def list_custom_rubrics(trainer: TrainerUser, db: DbSession) -> list[RubricOut]:
     """The newest version of each of your rubrics (everyone's, for an admin)."""
-    return [RubricOut.from_row(row) for row in rubrics.visible(db, trainer)]
+    return [RubricOut.model_validate(row) for row in rubrics.visible(db, trainer)]
 
 
 @router.post("/custom-rubrics", status_code=status.HTTP_201_CREATED)
@@ -210,12 +210,9 @@ def _rubric_detail(db: Session, row: CustomRubric) -> RubricDetail:
     except InvalidInput as exc:
         parsed, problem = None, exc.message
     return RubricDetail(
-        **RubricOut.from_row(row).model_dump(),
+        **RubricOut.model_validate(row).model_dump(),
         yaml=row.source_yaml,
         rubric=parsed,
         problem=problem,
-        versions=[
-            RubricVersion(id=v.id, version=v.version, created_at=v.created_at)
-            for v in rubrics.versions(db, row)
-        ],
+        versions=[RubricVersion.model_validate(v) for v in rubrics.versions(db, row)],
     )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.cohorts.assignments import AssignmentStatus
-from app.cohorts.models import Assignment, Cohort, CustomRubric
+from app.cohorts.models import Assignment, Cohort
 from app.db import as_utc
 from app.scoring.rubric import Rubric
 from app.users.schemas import UserPublic
@@ -115,6 +115,8 @@ class RubricUpdate(BaseModel):
 class RubricOut(BaseModel):
     """One stored version of a custom rubric."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     name: str
     version: int
@@ -122,19 +124,10 @@ class RubricOut(BaseModel):
     owner_id: int
     created_at: datetime
 
-    @classmethod
-    def from_row(cls, row: CustomRubric) -> RubricOut:
-        return cls(
-            id=row.id,
-            name=row.name,
-            version=row.version,
-            skill=row.skill,
-            owner_id=row.owner_id,
-            created_at=row.created_at,
-        )
-
 
 class RubricVersion(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     version: int
     created_at: datetime

@@ -7,12 +7,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.cohorts.models import Cohort, CohortMember
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, InvalidInput, NotFound
 from app.users.models import User
+
+MAX_COHORT_NAME = 120
 
 
 def create_cohort(db: Session, *, trainer: User, name: str) -> Cohort:
-    cohort = Cohort(name=name.strip(), trainer_id=trainer.id)
+    """A named cohort run by ``trainer``; the name is checked here so every caller agrees."""
+    name = name.strip()
+    if not name or len(name) > MAX_COHORT_NAME:
+        raise InvalidInput(f"name: 1 to {MAX_COHORT_NAME} characters")
+    cohort = Cohort(name=name, trainer_id=trainer.id)
     db.add(cohort)
     db.flush()
     return cohort

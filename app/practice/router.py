@@ -75,8 +75,7 @@ def update_session(
     session_id: str, body: SessionUpdate, user: CurrentUser, db: DbSession
 ) -> SessionOut:
     """The learner marks a session private (or not) at any time, even after it ended."""
-    session = service.own_session(db, session_id, user)
-    session.private = body.private
+    session = service.update_options(db, session_id, user, private=body.private)
     return SessionOut.from_row(session)
 
 

@@ -105,6 +105,27 @@ def own_session(db: Session, session_id: str, owner: User) -> PracticeSession:
     return session
 
 
+def update_options(
+    db: Session,
+    session_id: str,
+    owner: User,
+    *,
+    private: bool | None = None,
+    hints: bool | None = None,
+) -> PracticeSession:
+    """The learner's own switches, at any time (even after the end): privacy and live hints.
+
+    Only the learner decides whether trainers may read the transcript; hints are chosen at the
+    start but may be asked for midway.
+    """
+    session = own_session(db, session_id, owner)
+    if private is not None:
+        session.private = private
+    if hints is not None:
+        session.hints_enabled = hints
+    return session
+
+
 def list_sessions(db: Session, *, user_id: int, limit: int = 50) -> list[PracticeSession]:
     return list(
         db.scalars(

@@ -199,8 +199,7 @@ def say(
 @router.post("/practice/{session_id}/hints")
 def turn_hints_on(session_id: str, user: FormUser, db: DbSession) -> Response:
     """Hints are decided per session at start; a learner may still ask for them midway."""
-    session = practice_service.own_session(db, session_id, user)
-    session.hints_enabled = True
+    session = practice_service.update_options(db, session_id, user, hints=True)
     return RedirectResponse(f"/practice/{session.id}#hint-panel", status_code=303)
 
 

@@ -75,8 +75,7 @@ def set_privacy(
     private: Annotated[bool, Form()] = False,
 ) -> Response:
     """Only the learner decides whether trainers may read the transcript, at any time."""
-    session = practice_service.own_session(db, session_id, user)
-    session.private = private
+    session = practice_service.update_options(db, session_id, user, private=private)
     return RedirectResponse(f"/sessions/{session.id}#privacy", status_code=303)
 
 

@@ -110,11 +110,10 @@ def _render_dashboard(
 def create_cohort(
     request: Request, user: FormTrainer, db: DbSession, name: Annotated[str, Form()] = ""
 ) -> Response:
-    if not name.strip() or len(name.strip()) > 120:
-        return _render_dashboard(
-            request, db, user, error="Name: 1 to 120 characters.", status_code=422
-        )
-    cohort = cohort_service.create_cohort(db, trainer=user, name=name)
+    try:
+        cohort = cohort_service.create_cohort(db, trainer=user, name=name)
+    except InvalidInput as exc:
+        return _render_dashboard(request, db, user, error=exc.message, status_code=422)
     return RedirectResponse(f"/trainer/cohorts/{cohort.id}?notice=cohort-created", 303)
 
 
