@@ -17,8 +17,10 @@ class Move(StrEnum):
     COMPLEX_REFLECTION = "complex_reflection"
     SUMMARY = "summary"
     AFFIRMATION = "affirmation"
+    PERMISSION_REQUEST = "permission_request"
     ADVICE_WITH_PERMISSION = "advice_with_permission"
     ADVICE_WITHOUT_PERMISSION = "advice_without_permission"
+    INFORMATION = "information"
     JUDGEMENT = "judgement"
     FEEDBACK = "feedback"
     SELF_DISCLOSURE = "self_disclosure"
@@ -32,14 +34,29 @@ class SbiPart(StrEnum):
     REQUEST = "request"
 
 
+class MainBehaviour(StrEnum):
+    """One function per turn, as MITI and AnnoMI code it: what the turn is mainly for."""
+
+    QUESTION = "question"
+    REFLECTION = "reflection"
+    INPUT = "input"
+    OTHER = "other"
+
+
 class MoveEvidence(BaseModel):
-    """Why the coder assigned one move: the rule or model that fired and the words it fired on."""
+    """Why the coder assigned one move: the rule or model that fired and the words it fired on.
+
+    ``source`` is ``rule:<id>`` for a lexicon rule or ``model`` for the learned coder, with the
+    model's probability beside it, so a user can see whether a label is a pattern or a judgement.
+    """
 
     model_config = ConfigDict(frozen=True)
 
     move: Move
     reason: str
     cue: str | None = Field(default=None, description="Verbatim span of the utterance, if any.")
+    source: str = Field(default="model", description="'model' or 'rule:<rule id>'.")
+    probability: float | None = Field(default=None, description="The model's probability.")
 
 
 class CodedUtterance(BaseModel):
@@ -56,6 +73,12 @@ class CodedUtterance(BaseModel):
         description="Closed questions that only check a reflection landed ('Is that right?').",
     )
     evidence: tuple[MoveEvidence, ...] = ()
+    main: MainBehaviour = MainBehaviour.OTHER
+    assessable: bool = Field(
+        default=True,
+        description="False for lines with no English words to judge (gibberish, another language).",
+    )
+    not_assessable_reason: str | None = None
 
     def has(self, *moves: Move) -> bool:
         return any(move in self.moves for move in moves)
