@@ -214,7 +214,7 @@ def _read_cues(read: _TurnRead, sentence: Sentence, index: int | None) -> None:
         return
     if rules.match_any(rules.PERMISSION_ASK, text):
         read.permission = read.permission or sentence
-        read.add(Move.ADVICE_WITH_PERMISSION, sentence, PERMISSION_ASK_REASON)
+        read.add(Move.PERMISSION_REQUEST, sentence, PERMISSION_ASK_REASON)
         read.owned |= this
     elif advising:
         read.add(Move.ADVICE_WITHOUT_PERMISSION, sentence, "tells the other person what to do")
@@ -395,7 +395,7 @@ def _counts_as_question(
     form = question.form
     if form is rules.Form.PERMISSION:
         read.permission = read.permission or sentence
-        read.add(Move.ADVICE_WITH_PERMISSION, sentence, PERMISSION_ASK_REASON)
+        read.add(Move.PERMISSION_REQUEST, sentence, PERMISSION_ASK_REASON)
         return False
     if form is rules.Form.BACKCHANNEL or (form is rules.Form.RISING and sentence in reflected):
         return False

@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from app.scoring.coder import PERMISSION_ASK_REASON
 from app.scoring.language import content_stems, word_count
 from app.scoring.moves import CodedUtterance, Move
 from app.scoring.transcript import TranscriptTurn
@@ -325,14 +324,11 @@ def invites_response(session: Session) -> MetricResult:
 
 def asked_first(turn: CodedTurn) -> bool:
     """The turn asks permission to offer an idea or feedback (and nothing else makes it advice)."""
-    return any(
-        e.move is Move.ADVICE_WITH_PERMISSION and e.reason == PERMISSION_ASK_REASON
-        for e in turn.coded.evidence
-    )
+    return turn.coded.has(Move.PERMISSION_REQUEST)
 
 
 def _gives_advice(turn: CodedTurn) -> bool:
-    return any(e.move in ADVICE and e.reason != PERMISSION_ASK_REASON for e in turn.coded.evidence)
+    return turn.coded.has(*ADVICE)
 
 
 def permission_first(session: Session) -> MetricResult:
@@ -485,7 +481,7 @@ METRICS: dict[str, MetricSpec] = {
             "Share of feedback episodes and advice given after asking permission.",
             "share",
             permission_first,
-            (Move.ADVICE_WITH_PERMISSION, *FEEDBACKISH),
+            (Move.PERMISSION_REQUEST, Move.ADVICE_WITH_PERMISSION, *FEEDBACKISH),
             (Move.ADVICE_WITHOUT_PERMISSION, *FEEDBACKISH),
         ),
     )

@@ -269,8 +269,8 @@ def code_session(turns: Sequence[TranscriptTurn]) -> Session:
             utterance = by_index[turn.index]
         if offered:
             utterance = _with_permission(utterance)
-        offered = utterance.has(Move.ADVICE_WITH_PERMISSION) and not utterance.has(
-            Move.ADVICE_WITHOUT_PERMISSION
+        offered = utterance.has(Move.PERMISSION_REQUEST, Move.ADVICE_WITH_PERMISSION) and not (
+            utterance.has(Move.ADVICE_WITHOUT_PERMISSION)
         )
         feedback_open = utterance.has(Move.FEEDBACK, Move.JUDGEMENT) or bool(
             rules.FEEDBACK_OFFER.search(turn.text.lower())
