@@ -53,6 +53,9 @@ class Turn(Base):
     index: Mapped[int]
     speaker: Mapped[str] = mapped_column(String(16))  # learner | peer
     text: Mapped[str] = mapped_column(Text)
+    # ok | failed: a learner turn the peer could not answer; never scored or sent as history,
+    # and the learner's next message replaces it.
+    status: Mapped[str] = mapped_column(String(16), default="ok", server_default="ok")
     moves: Mapped[list] = mapped_column(default=list)
     persona_state: Mapped[dict | None]  # the peer's state after this turn
     hint: Mapped[dict | None]
