@@ -116,3 +116,77 @@ def test_malformed_input_says_what_and_where(case: tuple[str, str, str]) -> None
 def test_a_list_is_only_valid_as_json() -> None:
     with pytest.raises(InvalidInput, match="needs the transcript as text"):
         parse_transcript([{"speaker": "Maya", "text": "Hi"}], "vtt", "Maya")
+
+
+# Inputs that made the old regular expressions backtrack: each is as large as the caps allow,
+# and must parse (or be refused) in well under a second. The old parser took 15 s on the
+# first one at 12,000 characters.
+def _timed(content: str, fmt: str) -> float:
+    import contextlib
+    import time
+
+    started = time.perf_counter()
+    with contextlib.suppress(InvalidInput):
+        parse_transcript(content, fmt, "Ana")  # type: ignore[arg-type]
+    return time.perf_counter() - started
+
+
+PATHOLOGICAL = {
+    "spaces before a word": ("text", "Ana: hi\n" + (" " * 9_990 + "x\n") * 19),
+    "spaces, no colon, many lines": ("text", "Ana: hi\n" + (" " * 5_000 + "a b\n") * 39),
+    "unclosed voice tags": ("vtt", "WEBVTT\n\n00:01.000 --> 00:02.000\n" + "<v " * 3_300),
+    "unclosed angle brackets": ("vtt", "WEBVTT\n\n00:01.000 --> 00:02.000\nAna: " + "<a" * 4_900),
+    "continuation lines": ("text", "Ana: hi\n" + "word\n" * 39_000),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PATHOLOGICAL))
+def test_parsers_stay_linear_on_inputs_that_used_to_backtrack(name: str) -> None:
+    fmt, content = PATHOLOGICAL[name]
+    assert len(content) <= 200_000
+
+    assert _timed(content, fmt) < 0.5
+
+
+def test_text_speaker_with_padding_is_still_read() -> None:
+    turns = parse_transcript("   Ana   :  hi there\nBen:yes", "text", "ana")
+
+    assert [(t.speaker, t.text) for t in turns] == [("Ana", "hi there"), ("Ben", "yes")]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("Ana: " + "a" * 10_001, "line 1: longer than 10000"),
+        ("Ana: hi\n" + "more words\n" * 1_000, "turn 0: longer than 10000"),
+        ("".join(f"Ana: {n}\nBen: ok\n" for n in range(1_001)), "more than 2000 turns"),
+        ("x" * 200_001, "transcript is too long"),
+    ],
+)
+def test_text_caps_are_refused_with_where(content: str, message: str) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        parse_transcript(content, "text", "Ana")
+
+
+def test_json_caps_item_count_size_and_nesting() -> None:
+    many = [{"speaker": "Ana", "text": "hi"}] * 2_001
+    with pytest.raises(InvalidInput, match="2001 items; the limit is 2000"):
+        parse_transcript(many, "json", "Ana")
+    with pytest.raises(InvalidInput, match="item 0: longer than 10000"):
+        parse_transcript([{"speaker": "Ana", "text": "a" * 10_001}], "json", "Ana")
+    with pytest.raises(InvalidInput, match="nested too deeply"):
+        parse_transcript("[" * 100_000 + "]" * 100_000, "json", "Ana")
+
+
+def test_webvtt_voice_scan_keeps_the_old_reading() -> None:
+    vtt = (
+        "WEBVTT\n\n00:01.000 --> 00:02.000\n<v.a-b Ana>Hi <b>there</b></v> <v Ben>Yo\n"
+        "<vx Ana>not a voice\n"
+    )
+
+    turns = parse_transcript(vtt, "vtt", "ana")
+
+    assert [(t.speaker, t.text) for t in turns] == [
+        ("Ana", "Hi there"),
+        ("Ben", "Yo not a voice"),
+    ]
