@@ -12,6 +12,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from app.scoring.language import content_stems
+
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
 
@@ -78,7 +80,39 @@ class Reactions(Strict):
     feels_heard: list[Text] = Field(min_length=3, description="After a good reflection or summary.")
     guarded: list[Text] = Field(min_length=3, description="Deflections while trust is still low.")
     pushback_on_advice: list[Text] = Field(min_length=2, description="After unsolicited advice.")
-    closing: list[Text] = Field(min_length=2, description="Natural endings once the talk is done.")
+    closing: list[Text] = Field(
+        min_length=2, description="Natural endings once the hidden concern is out."
+    )
+    closing_early: list[Text] = Field(
+        min_length=2,
+        description="Endings before the hidden concern is out: they may cite only the surface.",
+    )
+    correct: list[Text] = Field(
+        min_length=2, description="'Not quite': a reflection that is partly wrong or a stretch."
+    )
+    confused: list[Text] = Field(
+        min_length=2, description="The peer cannot make sense of what was said."
+    )
+    redirect: list[Text] = Field(
+        min_length=2, description="Back to the point after an off-topic line."
+    )
+    permission_yes: list[Text] = Field(
+        min_length=2, description="Yes to 'may I share an idea?', in character."
+    )
+    permission_no: list[Text] = Field(
+        min_length=2, description="Not yet to 'may I share an idea?', in character."
+    )
+
+    def said_any_time(self) -> dict[str, list[str]]:
+        """Lines the peer may say before any layer beyond the surface is out, by field."""
+        return {
+            "closing_early": self.closing_early,
+            "correct": self.correct,
+            "confused": self.confused,
+            "redirect": self.redirect,
+            "permission_yes": self.permission_yes,
+            "permission_no": self.permission_no,
+        }
 
 
 class Persona(Strict):
@@ -111,6 +145,28 @@ class Persona(Strict):
         return self.layers[-1]
 
 
+# Words of the narration in a layer summary ("Reveals that she ..."), and everyday words of
+# time and motion: never facts of their own, so a line may use them at any time.
+_NARRATION = frozenset(
+    content_stems(
+        "reveals admits explains shares talks says describes mentions feels feeling hidden"
+        " concern keeps learner colleague peer less look back minute minutes time week weeks"
+        " day days year years thing things way right first still more much last next"
+    )
+)
+
+
+def layer_facts(layer: DisclosureLayer, public: str) -> set[str]:
+    """Word stems of what a layer discloses that the learner could not know from ``public``."""
+    return content_stems(layer.summary) - content_stems(public) - _NARRATION
+
+
+def mentioned_layers(line: str, persona: Persona, public: str) -> list[str]:
+    """Ids of the layers beyond the surface whose facts ``line`` cites."""
+    said = content_stems(line)
+    return [layer.id for layer in persona.layers[1:] if said & layer_facts(layer, public)]
+
+
 class Scenario(Strict):
     id: Slug
     title: Text
@@ -123,3 +179,35 @@ class Scenario(Strict):
     success_criteria: list[Text] = Field(min_length=2)
     suggested_techniques: list[Slug] = Field(min_length=2)
     max_turns: int = Field(default=16, ge=4, le=60)
+
+    def public_text(self) -> str:
+        """What the learner knows before the peer says anything beyond the surface."""
+        persona = self.persona
+        return " ".join(
+            [
+                self.title,
+                self.summary,
+                self.learner_brief,
+                persona.name,
+                persona.role,
+                persona.opening_line,
+                persona.layers[0].summary,
+                *persona.layers[0].lines,
+            ]
+        )
+
+    @model_validator(mode="after")
+    def _early_lines_keep_secrets(self) -> Scenario:
+        """A line the peer may say at any time (an early closing, a correction, a redirect...)
+        must not cite what a deeper layer discloses: the peer would give away what the learner
+        has not earned, and an early closing would cite facts never said."""
+        public = self.public_text()
+        problems = []
+        for field, lines in self.persona.reactions.said_any_time().items():
+            for line in lines:
+                layers = mentioned_layers(line, self.persona, public)
+                if layers:
+                    problems.append(f"reactions.{field} {line!r} cites layer {', '.join(layers)}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
