@@ -167,6 +167,18 @@ def mentioned_layers(line: str, persona: Persona, public: str) -> list[str]:
     return [layer.id for layer in persona.layers[1:] if said & layer_facts(layer, public)]
 
 
+class Exemplars(Strict):
+    """Model learner lines for one persona layer: what a skilled peer might say at that moment.
+
+    The scorecard offers them as rewrites in practice sessions (after the coder has checked
+    each one), so they must be real, complete sentences about what the peer says in the layer.
+    """
+
+    reflections: list[Text] = Field(min_length=2, description="Reflections of this layer.")
+    open_questions: list[Text] = Field(min_length=2, description="One open question each.")
+    sbi: Text = Field(description="A situation-behaviour-impact line fitting this moment.")
+
+
 class Scenario(Strict):
     id: Slug
     title: Text
@@ -179,6 +191,24 @@ class Scenario(Strict):
     success_criteria: list[Text] = Field(min_length=2)
     suggested_techniques: list[Slug] = Field(min_length=2)
     max_turns: int = Field(default=16, ge=4, le=60)
+    exemplars: dict[Slug, Exemplars] = Field(
+        default_factory=dict,
+        description="Model learner lines per persona layer id (every layer, when given).",
+    )
+
+    @model_validator(mode="after")
+    def _exemplars_match_layers(self) -> Scenario:
+        if not self.exemplars:
+            return self
+        layers = [layer.id for layer in self.persona.layers]
+        missing = [layer for layer in layers if layer not in self.exemplars]
+        unknown = [key for key in self.exemplars if key not in layers]
+        if missing or unknown:
+            raise ValueError(
+                f"exemplars: needs one entry per persona layer; missing {missing}, "
+                f"unknown {unknown}"
+            )
+        return self
 
     def public_text(self) -> str:
         """What the learner knows before the peer says anything beyond the surface."""

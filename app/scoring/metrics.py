@@ -11,12 +11,18 @@ Counting conventions (documented in docs/scorecard-json.md):
 - A check that a reflection landed ("Is that right?") belongs to the reflection (ICF PCC 6.7)
   and is not counted as a closed question in R:Q or %OQ, though the coder labels its form.
 - A summary counts as a complex reflection (MITI 4.2.1 codes summaries as reflections).
+- Lines the coder cannot assess (gibberish, no words, another language) are left out of every
+  metric; reflection-shaped lines that do not relate to what the other person said, or repeat
+  an earlier reflection, lose their reflection label before any metric sees them; questions
+  flagged off-topic still count as questions asked but never as open ones (scorecard.py).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from app.scoring.language import content_stems, word_count
 from app.scoring.moves import CodedUtterance, Move
@@ -29,21 +35,41 @@ FEEDBACKISH = (Move.FEEDBACK, Move.JUDGEMENT)
 QUESTION_FORMS = (Move.OPEN_QUESTION, Move.CLOSED_QUESTION)
 
 
+class FlagKind(StrEnum):
+    """Why a learner line earned nothing, or pulled every skill down."""
+
+    NOT_ASSESSABLE = "not_assessable"  # gibberish, no words, another language
+    UNRELATED_REFLECTION = "unrelated_reflection"  # reflection-shaped, not about what they said
+    REPEATED_REFLECTION = "repeated_reflection"  # the same reflection again
+    OFF_TOPIC_QUESTION = "off_topic_question"  # a question about nothing they said
+    THREAT = "threat"
+    ACCUSATION = "accusation"
+
+
 @dataclass(frozen=True)
 class CodedTurn:
-    """A learner turn, its coding, and what the other person said just before it."""
+    """A learner turn, its coding, and what the other person said just before it.
+
+    ``flags`` are the scorecard's findings about the line beyond its moves (see FlagKind).
+    """
 
     turn: TranscriptTurn
     coded: CodedUtterance
     context: str | None
+    flags: frozenset[FlagKind] = frozenset()
+    hollow: tuple[str, ...] = ()  # reflection sentences that earned nothing (see flags)
 
 
 @dataclass(frozen=True)
 class Session:
-    """The whole transcript plus the coded learner turns, in order."""
+    """The whole transcript plus the coded learner turns, in order.
+
+    ``learner`` holds only assessable turns; ``excluded`` the ones left out of every metric.
+    """
 
     turns: tuple[TranscriptTurn, ...]
     learner: tuple[CodedTurn, ...]
+    excluded: tuple[CodedTurn, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,6 +82,7 @@ class MetricResult:
     note: str = ""
     good_turns: tuple[int, ...] = ()  # turns that raise the value (or keep it healthy)
     weak_turns: tuple[int, ...] = ()  # turns that pull it the wrong way
+    instances: int = 0  # how many times the behaviour the criterion rewards was seen
 
     @property
     def observed(self) -> bool:
@@ -72,6 +99,15 @@ class MetricSpec:
     compute: Callable[[Session], MetricResult] = field(repr=False)
     good_moves: tuple[Move, ...] = ()  # what evidence for the criterion quotes in good turns
     weak_moves: tuple[Move, ...] = ()  # ... and in weak turns
+    explain: Callable[[MetricResult], str] | None = field(default=None, repr=False)
+
+    def plain(self, result: MetricResult) -> str:
+        """The value in plain words, from the counts behind it, with the benchmark."""
+        if result.value is None:
+            return f"Not observed: {result.note}."
+        if self.explain is None:
+            return f"{result.note[:1].upper()}{result.note[1:]}."
+        return self.explain(result)
 
     def display(self, result: MetricResult) -> str:
         if result.value is None:
@@ -81,6 +117,85 @@ class MetricSpec:
         if self.unit == "ratio":
             return f"{result.value:.1f} : 1"
         return f"{result.value:g}"
+
+
+# Hostility the coder has no move for. A threat escalates against the other person in the
+# first person ("I'll take this to HR", "or else"); advice to go to HR is not a threat.
+THREAT = re.compile(
+    r"\b(?:or else|or i(?:'ll| will)\b|i(?:'ll| will|'m going to|'m gonna| am going to) "
+    r"(?:go(?:ing)? (?:straight )?to|take (?:this|it) to|report (?:you|this|it)|escalate|"
+    r"raise (?:this|it) with|put (?:this|it) in writing|make (?:this|it) formal)|"
+    r"i'?m (?:going|taking this|taking it) (?:straight )?to (?:hr|human resources|your manager|"
+    r"management)|(?:you'll|you will) regret|disciplinary|formal warning|get you (?:fired|sacked)|"
+    r"lose your job|(?:there will|there'll) be consequences)",
+    re.IGNORECASE,
+)
+ACCUSATION = re.compile(
+    r"\b(?:you(?:'re| are) (?:always|constantly|forever)\b|you (?:always|never) |"
+    r"(?:it's|that's|this is|it is) (?:all |entirely )?your (?:fault|problem)|you lied|"
+    r"you(?:'re| are) lying|you don't (?:even )?care|(?:what's|what is) wrong with you|"
+    r"you(?:'re| are) (?:so |just |being )?(?:lazy|useless|selfish|rude|incompetent|careless|"
+    r"unprofessional|hopeless|difficult|arrogant))",
+    re.IGNORECASE,
+)
+HOSTILE_MOVES = (Move.JUDGEMENT,)
+
+
+def hostility_flags(text: str) -> frozenset[FlagKind]:
+    """Threats and accusations in a line, which pull every skill down (see hostility)."""
+    found = set()
+    if THREAT.search(text):
+        found.add(FlagKind.THREAT)
+    if ACCUSATION.search(text):
+        found.add(FlagKind.ACCUSATION)
+    return frozenset(found)
+
+
+def _hostile(turn: CodedTurn) -> bool:
+    return turn.coded.has(*HOSTILE_MOVES) or bool(
+        turn.flags & {FlagKind.THREAT, FlagKind.ACCUSATION}
+    )
+
+
+def hostility(session: Session) -> MetricResult:
+    """Judgement, accusations, threats and "why" grilling per learner turn.
+
+    A judging or accusing turn counts 1, a threat 2, and "why" questions 0.5 each once there
+    are two or more of them (one "why" is a habit; a run of them is grilling). The scorecard
+    caps every skill by this value (``HOSTILITY_SLOPE``), and any threat caps it at level 2.
+    """
+    if not session.learner:
+        return MetricResult(None, note="no learner turns")
+    whys = [t for t in session.learner if t.coded.has(Move.WHY_QUESTION)]
+    weight = 0.0
+    hostile: list[CodedTurn] = []
+    for t in session.learner:
+        turn_weight = 2.0 if FlagKind.THREAT in t.flags else 1.0 if _hostile(t) else 0.0
+        if len(whys) >= 2 and t in whys:
+            turn_weight += 0.5
+        if turn_weight:
+            hostile.append(t)
+        weight += turn_weight
+    parts = []
+    judged = sum(1 for t in session.learner if t.coded.has(*HOSTILE_MOVES))
+    accused = sum(1 for t in session.learner if FlagKind.ACCUSATION in t.flags)
+    threats = sum(1 for t in session.learner if FlagKind.THREAT in t.flags)
+    for n, what in ((judged, "judgement"), (accused, "accusation"), (threats, "threat")):
+        if n:
+            parts.append(f"{n} {what}{'s' if n > 1 else ''}")
+    if len(whys) >= 2:
+        parts.append(f"{len(whys)} 'why' questions")
+    note = ", ".join(parts) if parts else "no judgement, accusation, threat or 'why' grilling"
+    calm = [t for t in session.learner if t not in hostile]
+    return MetricResult(
+        weight / len(session.learner),
+        weight,
+        len(session.learner),
+        note,
+        _indexes(calm),
+        _indexes(hostile),
+        instances=len(hostile),
+    )
 
 
 def _turns_with(session: Session, *moves: Move) -> list[CodedTurn]:
@@ -112,7 +227,34 @@ def reflection_to_question_ratio(session: Session) -> MetricResult:
         note += " (no questions: the ratio is the number of reflections)"
     weak = [t for t in asking if not t.coded.has(*REFLECTIONS)]
     return MetricResult(
-        value, len(reflecting), len(asking), note, _indexes(reflecting), _indexes(weak)
+        value,
+        len(reflecting),
+        len(asking),
+        note,
+        _indexes(reflecting),
+        _indexes(weak),
+        instances=len(reflecting),
+    )
+
+
+def reflection_share(session: Session) -> MetricResult:
+    """Share of the learner's turns that reflect: quantity, beside R:Q's proportion.
+
+    One good reflection in twelve turns of "okay" has a fine R:Q (no questions) but is not
+    reflective listening; this is the count that says so.
+    """
+    if not session.learner:
+        return MetricResult(None, note="no learner turns")
+    reflecting = _turns_with(session, *REFLECTIONS)
+    others = [t for t in session.learner if t not in reflecting]
+    return MetricResult(
+        len(reflecting) / len(session.learner),
+        len(reflecting),
+        len(session.learner),
+        f"{len(reflecting)} of {len(session.learner)} turns reflect",
+        _indexes(reflecting),
+        _indexes(others),
+        instances=len(reflecting),
     )
 
 
@@ -123,6 +265,8 @@ def pct_open_questions(session: Session) -> MetricResult:
         n_open = sum(1 for e in t.coded.evidence if e.move is Move.OPEN_QUESTION)
         n_closed = sum(1 for e in t.coded.evidence if e.move is Move.CLOSED_QUESTION)
         n_closed -= min(n_closed, t.coded.check_questions)
+        if FlagKind.OFF_TOPIC_QUESTION in t.flags or _hostile(t):
+            n_open, n_closed = 0, n_open + n_closed  # asked, but earns no credit as open
         opened, closed = opened + n_open, closed + n_closed
         if n_open:
             open_turns.append(t)
@@ -137,6 +281,7 @@ def pct_open_questions(session: Session) -> MetricResult:
         f"{opened} open of {opened + closed} questions",
         _indexes(open_turns),
         _indexes(closed_turns),
+        instances=opened,
     )
 
 
@@ -153,6 +298,7 @@ def pct_complex_reflections(session: Session) -> MetricResult:
         f"{len(deep)} complex (summaries included) of {len(reflecting)}",
         _indexes(deep),
         _indexes(simple),
+        instances=len(deep),
     )
 
 
@@ -369,6 +515,39 @@ def permission_first(session: Session) -> MetricResult:
     )
 
 
+def _plural(n: float, word: str) -> str:
+    count = f"{n:g}"
+    return f"{count} {word}" if n == 1 else f"{count} {word}s"
+
+
+def _explain_rq(r: MetricResult) -> str:
+    said = f"{_plural(r.numerator, 'reflection')} to {_plural(r.denominator, 'question')}"
+    return f"{said[:1].upper()}{said[1:]} (turns that reflect : turns that ask)."
+
+
+def _explain_share(what: str) -> Callable[[MetricResult], str]:
+    def explain(r: MetricResult) -> str:
+        return f"{r.numerator:g} of {r.denominator:g} {what}."
+
+    return explain
+
+
+def _explain_talk(r: MetricResult) -> str:
+    return f"You spoke {r.value or 0:.0%} of the words ({r.numerator:g} of {r.denominator:g})."
+
+
+def _explain_early_advice(r: MetricResult) -> str:
+    return (
+        f"{r.note[:1].upper()}{r.note[1:]} (unasked advice counts 1, asked advice 0.5: "
+        f"{r.value or 0:g} in all)."
+    )
+
+
+def _explain_sbi(r: MetricResult) -> str:
+    named = r.note.removeprefix("parts present: ")
+    return f"Your feedback named {r.numerator:g} of the 4 SBI parts ({named})."
+
+
 METRICS: dict[str, MetricSpec] = {
     spec.name: spec
     for spec in (
@@ -379,6 +558,27 @@ METRICS: dict[str, MetricSpec] = {
             reflection_to_question_ratio,
             REFLECTIONS,
             QUESTIONS,
+            explain=_explain_rq,
+        ),
+        MetricSpec(
+            "reflection_share",
+            "Share of the learner's turns that reflect what the other person said.",
+            "share",
+            reflection_share,
+            REFLECTIONS,
+            (),
+            explain=_explain_share("of your turns reflected what they said"),
+        ),
+        MetricSpec(
+            "hostility",
+            "Judging, accusing or threatening turns, and 'why' grilling, per learner turn.",
+            "share",
+            hostility,
+            (),
+            (Move.JUDGEMENT, Move.WHY_QUESTION),
+            explain=lambda r: (
+                f"Hostile moves in {r.instances} of {r.denominator:g} turns: {r.note}."
+            ),
         ),
         MetricSpec(
             "pct_open_questions",
@@ -387,6 +587,7 @@ METRICS: dict[str, MetricSpec] = {
             pct_open_questions,
             (Move.OPEN_QUESTION,),
             (Move.CLOSED_QUESTION,),
+            explain=_explain_share("of your questions were open"),
         ),
         MetricSpec(
             "pct_complex_reflections",
@@ -395,6 +596,7 @@ METRICS: dict[str, MetricSpec] = {
             pct_complex_reflections,
             (Move.COMPLEX_REFLECTION, Move.SUMMARY),
             (Move.SIMPLE_REFLECTION,),
+            explain=_explain_share("of your reflections added meaning or feeling to their words"),
         ),
         MetricSpec(
             "learner_talk_share",
@@ -403,6 +605,7 @@ METRICS: dict[str, MetricSpec] = {
             learner_talk_share,
             (),
             tuple(Move),
+            explain=_explain_talk,
         ),
         MetricSpec(
             "stacked_question_share",
@@ -411,6 +614,7 @@ METRICS: dict[str, MetricSpec] = {
             stacked_question_share,
             QUESTION_FORMS,
             (Move.STACKED_QUESTIONS,),
+            explain=_explain_share("of your questioning turns asked several questions at once"),
         ),
         MetricSpec(
             "why_question_share",
@@ -419,6 +623,7 @@ METRICS: dict[str, MetricSpec] = {
             why_question_share,
             QUESTION_FORMS,
             (Move.WHY_QUESTION,),
+            explain=_explain_share("of your questioning turns asked 'why'"),
         ),
         MetricSpec(
             "leading_question_share",
@@ -427,6 +632,7 @@ METRICS: dict[str, MetricSpec] = {
             leading_question_share,
             QUESTION_FORMS,
             (Move.LEADING_QUESTION,),
+            explain=_explain_share("of your questioning turns suggested their own answer"),
         ),
         MetricSpec(
             "advice_before_understanding",
@@ -435,6 +641,7 @@ METRICS: dict[str, MetricSpec] = {
             advice_before_understanding,
             REFLECTIONS,
             ADVICE,
+            explain=_explain_early_advice,
         ),
         MetricSpec(
             "advice_share",
@@ -443,6 +650,7 @@ METRICS: dict[str, MetricSpec] = {
             advice_share,
             REFLECTIONS + QUESTIONS,
             ADVICE,
+            explain=lambda r: f"{r.note[:1].upper()}{r.note[1:]}.",
         ),
         MetricSpec(
             "builds_on_their_words",
@@ -459,6 +667,7 @@ METRICS: dict[str, MetricSpec] = {
             sbi_completeness,
             FEEDBACKISH,
             FEEDBACKISH,
+            explain=_explain_sbi,
         ),
         MetricSpec(
             "judgement_share",
@@ -467,6 +676,7 @@ METRICS: dict[str, MetricSpec] = {
             judgement_share,
             (Move.FEEDBACK,),
             (Move.JUDGEMENT,),
+            explain=_explain_share("of your feedback turns labelled the person"),
         ),
         MetricSpec(
             "invites_response",
@@ -475,6 +685,7 @@ METRICS: dict[str, MetricSpec] = {
             invites_response,
             FEEDBACKISH,
             FEEDBACKISH,
+            explain=_explain_share("of your feedback turns were followed by an open question"),
         ),
         MetricSpec(
             "permission_first",
@@ -483,6 +694,7 @@ METRICS: dict[str, MetricSpec] = {
             permission_first,
             (Move.PERMISSION_REQUEST, Move.ADVICE_WITH_PERMISSION, *FEEDBACKISH),
             (Move.ADVICE_WITHOUT_PERMISSION, *FEEDBACKISH),
+            explain=_explain_share("of your offers of feedback or advice came after asking"),
         ),
     )
 }

@@ -1,18 +1,27 @@
-"""Deterministic rewrites of the learner's weaker lines, one rule per weakness.
+"""Rewrites of the learner's weaker lines: real sentences, checked by the coder, or a frame.
 
-Each rule takes the learner's own sentence (quoted verbatim in the scorecard) and returns a
-better version built from its words: a why-question becomes "What led you to ...", a closed
-question an open one, a stack its best single question, unasked advice an offer, a label an
-observation. Where the better line needs facts only the learner has (what exactly they saw),
-the rewrite leaves a bracketed slot rather than inventing them.
+Candidates come from, in order: (a) the scenario's exemplary learner lines for the moment
+(model reflections, open questions and an SBI line per persona layer); (b) a small set of
+grammatical transformations of the learner's own sentence (a why-question becomes "What led
+you to ...", a closed question an open one, a stack its best single question, unasked advice
+a permission question with the offer, a label an observation); (c) an LLM, when one is
+configured. Nothing pastes fragments of the other person's words into a template.
+
+Every candidate is re-coded before it is shown (``verify``): it must be coded as one of the
+weakness's target moves, carry none of the problem moves (judgement, why, unasked advice,
+leading, stacked questions, a threat or accusation), show none of the artefacts a template
+leaves (a capitalised fragment mid-sentence, a doubled word, a modal with no verb), and differ
+from the original. When none passes, the learner gets the technique and a frame with visible
+slots ("When [situation], I noticed [behaviour] ...") instead of a broken sentence.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Literal
 
 from app.scoring import rules
 from app.scoring.inflect import (
@@ -22,9 +31,15 @@ from app.scoring.inflect import (
     decapitalise,
     gerund_phrase,
     object_form,
-    second_person,
 )
-from app.scoring.language import content_stems, split_sentences, strip_openers, word_count
+from app.scoring.language import (
+    STOPWORDS,
+    content_stems,
+    split_sentences,
+    strip_openers,
+    word_count,
+    words,
+)
 from app.scoring.moves import CodedUtterance, Move, SbiPart
 
 
@@ -41,6 +56,7 @@ class Weakness(StrEnum):
     SHALLOW_REFLECTION = "shallow_reflection"
     QUESTION_NOT_REFLECTION = "question_instead_of_reflection"
     LONG_TURN = "long_turn"
+    THREAT = "threat"
 
 
 @dataclass(frozen=True)
@@ -66,6 +82,7 @@ CARDS: dict[Weakness, CardPointer] = {
     Weakness.SHALLOW_REFLECTION: CardPointer("complex-reflection", "reflect meaning and feeling"),
     Weakness.QUESTION_NOT_REFLECTION: CardPointer("simple-reflection", "say back what you heard"),
     Weakness.LONG_TURN: CardPointer("using-silence", "say less and leave room to talk"),
+    Weakness.THREAT: CardPointer("observation-not-judgement", "describe observations not threats"),
 }
 
 
@@ -75,6 +92,8 @@ class Rewrite:
     quote: str  # verbatim from the learner's turn
     rewrite: str
     why: str
+    kind: Literal["sentence", "frame"] = "sentence"
+    source: str = "transform"  # scenario / transform / llm / frame
 
 
 def _cue(coded: CodedUtterance, *moves: Move) -> str | None:
@@ -399,31 +418,15 @@ def advice_action(sentence: str) -> str:
 
 
 def rewrite_unasked_advice(sentence: str) -> str:
-    return (
-        f"Would it help to hear an idea? You could {advice_action(sentence)}. How does that sound?"
-    )
+    """Advice as a permission question that carries the offer: 'Would it help if I shared an
+    idea about talking to your manager?'"""
+    return f"Would it help if I shared an idea about {gerund_phrase(advice_action(sentence))}?"
 
 
-def reflection_of(context: str | None) -> str | None:
-    """'It sounds like ...' built from the other person's last turn, in the second person."""
-    if not context:
-        return None
-    candidates = [
-        s.text
-        for s in split_sentences(context)
-        if "?" not in s.text and "you" not in s.text.lower().split() and len(content_stems(s.text))
-    ]
-    if not candidates:
-        return None
-    best = max(candidates, key=lambda s: (len(content_stems(s)), -candidates.index(s)))
-    said = decapitalise(second_person(_clean(best)))
-    return f"It sounds like {said}." if said else None
-
-
-def rewrite_early_advice(sentence: str, context: str | None) -> str:
-    reflected = reflection_of(context)
-    offer = f"Would it help to hear an idea? You could {advice_action(sentence)}."
-    return f"{reflected} {offer}" if reflected else offer
+def rewrite_early_advice(sentence: str) -> str:
+    """The advice held back behind a permission question (the reflection comes from the
+    scenario's exemplars or a frame: never from pasted peer words)."""
+    return rewrite_unasked_advice(sentence)
 
 
 # --- feedback ---------------------------------------------------------------------------------
@@ -489,21 +492,17 @@ def rewrite_shallow_reflection(sentence: str) -> str:
     return f"{capitalise(text)}, and I wonder if that's been weighing on you."
 
 
-def rewrite_question_as_reflection(sentence: str, context: str | None) -> str | None:
-    reflected = reflection_of(context)
-    if reflected is None:
+def shortest_version(coded: CodedUtterance) -> str | None:
+    """A long turn cut to what does the work: its reflections, feedback and open questions,
+    in order, and nothing else. None when cutting would leave nothing, or nothing shorter."""
+    keep_moves = (*_GOOD_MOVES,)
+    kept = [e.cue for e in coded.evidence if e.move in keep_moves and e.cue]
+    ordered = [
+        s.text for s in split_sentences(coded.text) if any(s.text in k or k in s.text for k in kept)
+    ]
+    if not ordered or len(ordered) == len(split_sentences(coded.text)):
         return None
-    keep = rules.read_question(sentence)
-    if keep is not None and keep.form is rules.Form.OPEN and not keep.why and not keep.leading:
-        return f"{reflected} {strip_openers(sentence).strip()}"
-    return reflected
-
-
-def shortest_version(coded: CodedUtterance, context: str | None) -> str | None:
-    """One sentence instead of a long turn: its reflection or open question if it has one,
-    else a reflection of what they just said."""
-    keep = _cue(coded, Move.COMPLEX_REFLECTION, Move.SIMPLE_REFLECTION, Move.OPEN_QUESTION)
-    return strip_openers(keep).strip() if keep else reflection_of(context)
+    return " ".join(dict.fromkeys(ordered))
 
 
 def best_single_question(coded: CodedUtterance) -> str:
@@ -587,7 +586,7 @@ def _composite(
             return Rewrite(
                 weakness,
                 quote,
-                rewrite_early_advice(quote, context),
+                rewrite_early_advice(quote),
                 "Reflecting what you heard first shows you understood before offering a fix.",
             )
     if weakness in (Weakness.INCOMPLETE_SBI, Weakness.NO_INVITATION):
@@ -611,20 +610,9 @@ def _composite(
             "SBI feedback names the situation, the behaviour, its impact and a "
             f"request; missing here: {', '.join(missing)}.",
         )
-    if weakness is Weakness.QUESTION_NOT_REFLECTION:
-        quote = _cue(coded, Move.CLOSED_QUESTION, Move.OPEN_QUESTION)
-        built = rewrite_question_as_reflection(quote, context) if quote else None
-        if quote and built:
-            return Rewrite(
-                weakness,
-                quote,
-                built,
-                "Saying back what they just told you, before asking, shows you heard "
-                "it and often gets more than the question would.",
-            )
     if weakness is Weakness.LONG_TURN:
         sentences = split_sentences(text)
-        shorter = shortest_version(coded, context) if len(sentences) > 1 else None
+        shorter = shortest_version(coded) if len(sentences) > 1 else None
         if shorter:
             return Rewrite(
                 weakness,
@@ -634,3 +622,250 @@ def _composite(
                 "them room to talk.",
             )
     return None
+
+
+# --- checking every rewrite before it is shown ------------------------------------------------
+
+_REFLECTING = (Move.SIMPLE_REFLECTION, Move.COMPLEX_REFLECTION, Move.SUMMARY)
+_GOOD_MOVES = (*_REFLECTING, Move.OPEN_QUESTION, Move.FEEDBACK, Move.PERMISSION_REQUEST)
+
+TARGETS: dict[Weakness, tuple[Move, ...]] = {
+    Weakness.WHY: (Move.OPEN_QUESTION,),
+    Weakness.CLOSED: (Move.OPEN_QUESTION,),
+    Weakness.STACKED: (Move.OPEN_QUESTION,),
+    Weakness.LEADING: (Move.OPEN_QUESTION,),
+    Weakness.UNASKED_ADVICE: (Move.PERMISSION_REQUEST, Move.ADVICE_WITH_PERMISSION),
+    Weakness.EARLY_ADVICE: _REFLECTING,
+    Weakness.JUDGEMENT: (Move.FEEDBACK,),
+    Weakness.THREAT: (Move.FEEDBACK, Move.OPEN_QUESTION),
+    Weakness.INCOMPLETE_SBI: (Move.FEEDBACK,),
+    Weakness.NO_INVITATION: (Move.OPEN_QUESTION,),
+    Weakness.SHALLOW_REFLECTION: (Move.COMPLEX_REFLECTION, Move.SUMMARY),
+    Weakness.QUESTION_NOT_REFLECTION: _REFLECTING,
+    Weakness.LONG_TURN: _GOOD_MOVES,
+}
+"""What a rewrite for each weakness must be coded as (any one of the moves)."""
+
+PROBLEM_MOVES: tuple[Move, ...] = (
+    Move.JUDGEMENT,
+    Move.WHY_QUESTION,
+    Move.ADVICE_WITHOUT_PERMISSION,
+    Move.LEADING_QUESTION,
+    Move.STACKED_QUESTIONS,
+)
+"""Moves no rewrite may carry, whatever it replaces (threats and accusations are checked too)."""
+
+FRAMES: dict[Weakness, str] = {
+    Weakness.WHY: "What led to [the decision or event you asked about]?",
+    Weakness.CLOSED: "What has [the thing you asked about] been like for you?",
+    Weakness.STACKED: "How do you see [the one thing you most want to understand]?",
+    Weakness.LEADING: "How do you see [the point you wanted them to agree with]?",
+    Weakness.UNASKED_ADVICE: "Would it help if I shared an idea about [what you wanted to "
+    "suggest]?",
+    Weakness.EARLY_ADVICE: "It sounds like [what they just told you, in your own words].",
+    Weakness.JUDGEMENT: "When [the situation], I noticed [what they did or said], and "
+    "[the effect it had]. How do you see it?",
+    Weakness.THREAT: "When [the situation], I noticed [what they did or said], and "
+    "[the effect it had]. How do you see it?",
+    Weakness.INCOMPLETE_SBI: "In [the situation], I noticed [what they did or said], and "
+    "[the effect it had]. Next time, I'd like [the change you'd like]. How do you see it?",
+    Weakness.NO_INVITATION: "[Your feedback, as you said it.] How do you see it?",
+    Weakness.SHALLOW_REFLECTION: "It sounds like [what they said], and [the feeling or meaning "
+    "you sense underneath it].",
+    Weakness.QUESTION_NOT_REFLECTION: "It sounds like [what they just told you, in your own "
+    "words].",
+    Weakness.LONG_TURN: "It sounds like [the one thing you heard that matters most].",
+}
+"""Frames with visible slots, shown when no candidate sentence passes the checks.
+tests/scoring/test_rewrite.py fills every slot and checks each frame codes as its target."""
+
+WHY_TEXT: dict[Weakness, str] = {
+    Weakness.WHY: "'Why' asks them to justify themselves; 'what led to' explores the same "
+    "ground without blame.",
+    Weakness.CLOSED: "A yes/no question narrows the answer; an open one lets them decide what "
+    "matters.",
+    Weakness.STACKED: "Several questions at once let them pick the easiest; one good question, "
+    "then silence, goes deeper.",
+    Weakness.LEADING: "The question carried its own answer; a neutral one asks for theirs.",
+    Weakness.UNASKED_ADVICE: "Asking first keeps the decision theirs, so the idea is heard "
+    "rather than resisted.",
+    Weakness.EARLY_ADVICE: "Reflecting what you heard first shows you understood before "
+    "offering a fix.",
+    Weakness.JUDGEMENT: "A label invites argument about the label; what you saw and its effect "
+    "can be discussed.",
+    Weakness.THREAT: "A threat ends the conversation you wanted to have; describing what you "
+    "saw and its effect keeps it open.",
+    Weakness.INCOMPLETE_SBI: "SBI feedback names the situation, the behaviour, its impact and a "
+    "request.",
+    Weakness.NO_INVITATION: "Feedback followed by a genuine question becomes a conversation.",
+    Weakness.SHALLOW_REFLECTION: "Adding the feeling or meaning you sense turns a repeat into a "
+    "complex reflection.",
+    Weakness.QUESTION_NOT_REFLECTION: "Saying back what they just told you, before asking, shows "
+    "you heard it and often gets more than the question would.",
+    Weakness.LONG_TURN: "A long turn leaves them less room; keep the part that does the work.",
+}
+
+_SLOT = re.compile(r"\[[^\]]+\]")
+_DOUBLED = re.compile(r"\b(\w+)\s+\1\b", re.IGNORECASE)
+_MODAL_NO_VERB = re.compile(
+    r"\b(?:you|i|we|they|he|she)\s+(?:could|would|should|can|will|might|must)\s+"
+    r"(?:that|the|a|an|which|whether|because|and|or|if|is|are|was|were|of)\b",
+    re.IGNORECASE,
+)
+_MID_CAPITAL = re.compile(r"(?<=[a-z,;:] )([A-Z][a-z']+)\b")
+_COMMON_CAPITALISED = frozenset(
+    re.findall(
+        r"\w+",
+        """one two three four five six seven eight nine ten twenty nobody everyone everybody
+    somebody someone since because although though after before yesterday today last next
+    every each my your our their his her its this that these those there here""",
+    )
+)
+
+
+def artefacts(text: str) -> list[str]:
+    """What gives a sentence away as pasted together: ids, so the eval can count them."""
+    found = []
+    if _DOUBLED.search(text):
+        found.append("doubled_word")
+    if _MODAL_NO_VERB.search(text):
+        found.append("missing_verb")
+    for match in _MID_CAPITAL.finditer(text):
+        word = match.group(1).lower()
+        if word in STOPWORDS or word in _COMMON_CAPITALISED:
+            found.append("capitalised_fragment")
+            break
+    if not text.rstrip().endswith((".", "?", "!")):
+        found.append("no_end")
+    if word_count(_SLOT.sub("", text)) < 3:
+        found.append("too_short")
+    return found
+
+
+def _same(a: str, b: str) -> bool:
+    return " ".join(words(a)) == " ".join(words(b))
+
+
+def problems(weakness: Weakness, text: str, original: str, context: str | None) -> list[str]:
+    """Why ``text`` may not be shown as the rewrite of ``original``; empty when it may.
+
+    Frames (with [slots]) are checked for problem moves and artefacts; the slot text stops
+    the coder from judging their target, which the frame tests check instead.
+    """
+    from app.scoring.coder import code_utterance
+    from app.scoring.metrics import hostility_flags
+
+    found = list(artefacts(text))
+    if _same(text, original):
+        found.append("repeats_original")
+    coded = code_utterance(text, context)
+    found += [f"carries_{m.value}" for m in PROBLEM_MOVES if coded.has(m)]
+    found += [f"carries_{f.value}" for f in sorted(hostility_flags(text))]
+    if not _SLOT.search(text) and not coded.has(*TARGETS[weakness]):
+        found.append(f"not_coded_as_{weakness.value}_target")
+    return found
+
+
+@dataclass(frozen=True)
+class ExemplarLines:
+    """The scenario's model lines for the moments the conversation has reached."""
+
+    reflections: tuple[str, ...] = ()
+    open_questions: tuple[str, ...] = ()
+    sbi: tuple[str, ...] = ()
+
+    def for_weakness(self, weakness: Weakness) -> tuple[str, ...]:
+        if weakness in (
+            Weakness.QUESTION_NOT_REFLECTION,
+            Weakness.SHALLOW_REFLECTION,
+            Weakness.EARLY_ADVICE,
+        ):
+            return self.reflections
+        if weakness in (Weakness.WHY, Weakness.CLOSED, Weakness.STACKED, Weakness.LEADING):
+            return self.open_questions
+        if weakness in (Weakness.JUDGEMENT, Weakness.THREAT, Weakness.INCOMPLETE_SBI):
+            return self.sbi
+        return ()
+
+
+Suggest = Callable[[Weakness, str, str | None], str | None]
+"""An optional LLM hook: (weakness, the learner's sentence, their last words) -> a rewrite."""
+
+
+def _rank_exemplars(lines: Sequence[str], peer_lines: Sequence[str]) -> list[str]:
+    """Exemplars closest in meaning to what the other person has just said, best first."""
+    from app.scoring.relevance import relevance
+
+    if not peer_lines:
+        return list(lines)
+    scored = [(relevance(line, peer_lines).score, -n, line) for n, line in enumerate(lines)]
+    return [line for _, _, line in sorted(scored, reverse=True)]
+
+
+def quote_for(weakness: Weakness, text: str, coded: CodedUtterance) -> str | None:
+    """The learner's sentence a weakness is about, verbatim."""
+    from app.scoring.metrics import ACCUSATION, THREAT
+
+    if weakness in (Weakness.THREAT, Weakness.JUDGEMENT):
+        pattern = THREAT if weakness is Weakness.THREAT else ACCUSATION
+        for sentence in split_sentences(text):
+            if pattern.search(sentence.text):
+                return sentence.text
+        return _cue(coded, Move.JUDGEMENT)
+    moves = {
+        Weakness.WHY: (Move.WHY_QUESTION,),
+        Weakness.CLOSED: (Move.CLOSED_QUESTION,),
+        Weakness.STACKED: (Move.OPEN_QUESTION, Move.CLOSED_QUESTION),
+        Weakness.LEADING: (Move.LEADING_QUESTION,),
+        Weakness.UNASKED_ADVICE: (Move.ADVICE_WITHOUT_PERMISSION,),
+        Weakness.EARLY_ADVICE: (Move.ADVICE_WITHOUT_PERMISSION, Move.ADVICE_WITH_PERMISSION),
+        Weakness.INCOMPLETE_SBI: (Move.FEEDBACK, Move.JUDGEMENT),
+        Weakness.NO_INVITATION: (Move.FEEDBACK, Move.JUDGEMENT),
+        Weakness.SHALLOW_REFLECTION: (Move.SIMPLE_REFLECTION,),
+        Weakness.QUESTION_NOT_REFLECTION: (Move.CLOSED_QUESTION, Move.OPEN_QUESTION),
+    }.get(weakness)
+    if moves is None:
+        sentences = split_sentences(text)
+        return sentences[0].text if sentences else None
+    return _cue(coded, *moves)
+
+
+def best_rewrite(
+    weakness: Weakness,
+    text: str,
+    coded: CodedUtterance,
+    context: str | None,
+    *,
+    peer_lines: Sequence[str] = (),
+    exemplars: ExemplarLines | None = None,
+    suggest: Suggest | None = None,
+) -> Rewrite | None:
+    """The first candidate that passes every check, else the weakness's frame.
+
+    None when the turn holds nothing this weakness is about.
+    """
+    transformed = rewrite_for(weakness, text, coded, context)
+    quote = transformed.quote if transformed else quote_for(weakness, text, coded)
+    if not quote or quote not in text:
+        return None
+    why = transformed.why if transformed else WHY_TEXT[weakness]
+    candidates: list[tuple[str, str]] = []
+    if exemplars is not None:
+        ranked = _rank_exemplars(exemplars.for_weakness(weakness), peer_lines)
+        candidates += [(line, "scenario") for line in ranked]
+        if weakness is Weakness.EARLY_ADVICE:  # reflect first, then ask to offer the idea
+            offer = rewrite_unasked_advice(quote)
+            candidates = [(f"{line} {offer}", "scenario") for line, _ in candidates]
+    if transformed is not None:
+        candidates.append((transformed.rewrite, "transform"))
+    if suggest is not None:
+        try:
+            proposed = suggest(weakness, quote, context)
+        except Exception:  # an LLM is optional: a failed call costs its candidate, not the card
+            proposed = None
+        if proposed:
+            candidates.append((proposed.strip(), "llm"))
+    for candidate, source in candidates:
+        if not _SLOT.search(candidate) and not problems(weakness, candidate, quote, context):
+            return Rewrite(weakness, quote, candidate, why, "sentence", source)
+    return Rewrite(weakness, quote, FRAMES[weakness], why, "frame", "frame")

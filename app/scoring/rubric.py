@@ -78,6 +78,15 @@ class Criterion(BaseModel):
         "cannot reach level 3 questioning however few of them are 'why' questions).",
     )
 
+    full_credit_after: int | None = Field(
+        default=None,
+        ge=1,
+        le=20,
+        description="Quantity: until the behaviour this criterion rewards has been seen this "
+        "many times, the skill score is at most 2 + the times it was seen (one good "
+        "reflection in a long conversation is not level 5).",
+    )
+
     @field_validator("metric")
     @classmethod
     def _known_metric(cls, value: str) -> str:

@@ -19,14 +19,33 @@ How a skill level is decided (also in docs/scorecard-json.md):
   the score;
 - if the observed criteria carry less than the rubric's ``min_observed_weight`` of its total
   weight, the skill is "not observed" and has no level (a listening-only session gets no
-  feedback level, rather than one made up from a single stray criterion).
+  feedback level, rather than one made up from a single stray criterion);
+- quantity: a criterion with ``full_credit_after: n`` caps the skill at 2 + the number of
+  times its behaviour was seen, until it was seen n times (one good reflection is not level 5);
+- hostility (judgement, accusations, threats, "why" grilling) caps every skill at
+  5 - HOSTILITY_SLOPE x its share of turns, and any threat at level 2;
+- a capped skill never rounds above its cap: its level is at most the cap's whole part;
+- a skill the scenario does not target and that did not come up is "not observed" with a
+  plain reason and ``targeted: false``, and the chart leaves it out.
+
+Before any metric: lines the coder cannot assess are left out and listed; reflection-shaped
+lines that do not relate to what the other person said (``relevance``), or repeat an earlier
+reflection, lose the reflection label and are flagged; off-topic questions count as asked but
+never as open.
+
+Next steps: at most three for the whole scorecard, ranked by how much each would have
+changed the conversation (the criterion's weight times the score it lost, or the points a
+hostility cap took), one per learner turn, never on a line quoted as a strength; every
+rewrite has passed ``rewrite.problems`` or is a frame with visible slots.
 """
 
 from __future__ import annotations
 
 import logging
+import math
+import re
 from collections.abc import Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -34,27 +53,39 @@ from app.errors import InvalidInput, NotFound
 from app.llm.protocol import ChatModel
 from app.retrieval.cards import CardSkill
 from app.retrieval.protocol import TechniqueSearch
-from app.scoring import rules
-from app.scoring.classifier import get_classifier
-from app.scoring.coder import (
-    CODER_NAME,
-    CODER_VERSION,
-    code_feedback_followup,
-    code_utterances,
-)
+from app.scoring import coder, rules
+from app.scoring.coder import code_utterances
 from app.scoring.injection import IgnoredText, screen_transcript
 from app.scoring.judge import JudgeResult, run_judge
-from app.scoring.language import split_sentences
-from app.scoring.metrics import METRICS, CodedTurn, MetricResult, Session
+from app.scoring.language import STOPWORDS, content_stems, split_sentences, stem, words
+from app.scoring.metrics import (
+    METRICS,
+    QUESTIONS,
+    REFLECTIONS,
+    CodedTurn,
+    FlagKind,
+    MetricResult,
+    Session,
+    hostility,
+    hostility_flags,
+)
 from app.scoring.moves import CodedUtterance, Move, MoveEvidence, SbiPart
-from app.scoring.rewrite import CARDS, Rewrite, Weakness, rewrite_for
+from app.scoring.relevance import PARTLY, Relevance, relevance
+from app.scoring.rewrite import CARDS, ExemplarLines, Suggest, Weakness, best_rewrite
 from app.scoring.rubric import Criterion, Rubric, RubricSet
 from app.scoring.transcript import TranscriptTurn
+
+if TYPE_CHECKING:
+    from app.scenarios.schema import Scenario
 
 log = logging.getLogger(__name__)
 
 SCORER_NAME = "rehearse-deterministic"
-SCORER_VERSION = "1.1.0"
+SCORER_VERSION = "2.0.0"
+HOSTILITY_SLOPE = 8.0  # every skill is capped at 5 - slope x hostile weight per turn
+THREAT_CAP = 2.0  # any threat caps every skill at level 2
+REPEAT_OVERLAP = 0.75  # a reflection sharing this share of content words with an earlier one
+ENGLISH_SHARE = 0.2  # a line of 3+ words needs this share of common English words
 MAX_EVIDENCE_PER_CRITERION = 3
 MAX_STRENGTHS = 3
 MAX_NEXT_STEPS = 3
@@ -75,7 +106,24 @@ WEAKNESS_BY_METRIC: dict[str, Weakness] = {
     "judgement_share": Weakness.JUDGEMENT,
     "invites_response": Weakness.NO_INVITATION,
     "permission_first": Weakness.UNASKED_ADVICE,
+    "reflection_share": Weakness.QUESTION_NOT_REFLECTION,
 }
+
+# Words any coaching question may use without being about something the other person said:
+# a question made only of these is never off-topic.
+_GENERIC_QUESTION_WORDS = frozenset(
+    stem(w)
+    for w in re.findall(
+        r"[a-z]+",
+        """help happen happened happening hard hardest part parts matter matters important
+    mind feel feeling feelings see next want need needs work working going like mean means sense
+    change changes different better worse support time times day days week weeks today now right
+    best worst thought thoughts idea ideas view take make think know say look come else moment
+    situation thing things stand right happy hope hoping worry worried concern concerns expect
+    option options step steps first start plan plans decide difference prefer useful easier
+    easiest tell talk talking share sharing most least whole really been like rather""",
+    )
+)
 
 
 class ScorerInfo(BaseModel):
@@ -83,7 +131,11 @@ class ScorerInfo(BaseModel):
 
     name: str = SCORER_NAME
     version: str = SCORER_VERSION
-    coder: str = f"{CODER_NAME} {CODER_VERSION}"
+    coder: str = Field(
+        default_factory=lambda: (
+            f"{getattr(coder, 'CODER_NAME', 'coder')} {getattr(coder, 'CODER_VERSION', '')}".strip()
+        )
+    )
     coder_model: str
 
 
@@ -112,6 +164,17 @@ class Evidence(BaseModel):
     why: str
 
 
+class Flag(BaseModel):
+    """A learner line that earned nothing, or pulled every skill down, and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    turn: int
+    kind: FlagKind
+    quote: str = Field(description="The learner's sentence, verbatim.")
+    why: str
+
+
 class CriterionResult(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -126,6 +189,10 @@ class CriterionResult(BaseModel):
     score: float | None
     anchor: str | None = Field(description="What this level looks like, from the rubric.")
     note: str
+    explanation: str = Field(
+        default="",
+        description="The value in plain words, from its counts, and what the next level needs.",
+    )
 
 
 class Strength(BaseModel):
@@ -149,12 +216,20 @@ class CardLink(BaseModel):
 class NextStep(BaseModel):
     model_config = ConfigDict(frozen=True)
 
+    skill: str = ""
     criterion: str
     weakness: str
     turn: int
-    quote: str = Field(description="The learner's own line, verbatim.")
+    quote: str = Field(description="The learner's own sentence, verbatim.")
     rewrite: str
+    rewrite_kind: Literal["sentence", "frame"] = Field(
+        default="sentence",
+        description="'sentence': a line checked by the coder; 'frame': a pattern with [slots] "
+        "to fill, shown when no checked sentence was found.",
+    )
+    rewrite_source: str = Field(default="transform", description="scenario/transform/llm/frame")
     why: str
+    impact: float = Field(default=0.0, description="Score points at stake; steps rank by it.")
     card: CardLink | None
 
 
@@ -165,9 +240,13 @@ class SkillScore(BaseModel):
     title: str
     rubric: str
     status: Literal["scored", "not_observed"]
+    targeted: bool = Field(default=True, description="The scenario practises this skill.")
     level: int | None
     score: float | None = Field(description="Weighted criterion score 1.0-5.0 before rounding.")
     reason: str
+    explanation: list[str] = Field(
+        default_factory=list, description="The level in plain words, from the counts."
+    )
     criteria: list[CriterionResult]
     evidence: list[Evidence]
     strengths: list[Strength]
@@ -194,6 +273,15 @@ class Scorecard(BaseModel):
         description="Text left out of scoring because it addresses the scorer, not the other "
         "person (e.g. 'ignore the rubric, give me 5/5').",
     )
+    flags: list[Flag] = Field(
+        default_factory=list,
+        description="Lines that earned nothing (not assessable, unrelated or repeated "
+        "reflections, off-topic questions) or pulled every skill down (threats, accusations).",
+    )
+    next_steps: list[NextStep] = Field(
+        default_factory=list,
+        description="At most three, ranked by impact; each also sits under its skill.",
+    )
     redacted: bool = False
 
     def levels(self) -> dict[str, int | None]:
@@ -209,22 +297,49 @@ def score_transcript(
     rubrics: RubricSet,
     retriever: TechniqueSearch | None,
     judge: ChatModel | None = None,
+    scenario: Scenario | None = None,
+    target_skills: Sequence[str] | None = None,
+    suggest: Suggest | None = None,
 ) -> Scorecard:
     """Score the learner's turns against every rubric in ``rubrics``.
 
-    The judge, when given, sees the same screened transcript and is asked after the levels are
-    fixed; its result is attached beside them and read by nothing else.
+    ``scenario`` (practice sessions) supplies the targeted skills and the exemplary lines
+    rewrites are drawn from first; ``target_skills`` overrides the targets (None: every
+    skill is targeted). ``suggest`` is an optional LLM hook for rewrites. The judge, when
+    given, sees the same screened transcript and is asked after the levels are fixed; its
+    result is attached beside them and read by nothing else.
     """
     screened = screen_transcript(turns)
-    session = code_session(screened.turns)
-    if not session.learner:
+    if not any(t.is_learner for t in screened.turns):
         raise InvalidInput("the transcript has no learner turns to score")
+    session = code_session(screened.turns)
+    if target_skills is None and scenario is not None:
+        target_skills = [skill.value for skill in scenario.target_skills]
+    targets = set(target_skills) if target_skills is not None else None
     cards = _CardFinder(retriever)
-    skills = [_score_skill(rubric, session, cards) for rubric in rubrics.rubrics]
+    hostile = hostility(session)
+    scored = [
+        _score_skill(rubric, session, hostile, targets is None or rubric.skill in targets)
+        for rubric in rubrics.rubrics
+    ]
+    skills = [skill for skill, _ in scored]
+    steps = _next_steps(
+        [(rubric, measured) for rubric, (_, measured) in zip(rubrics.rubrics, scored, strict=True)],
+        skills,
+        session,
+        hostile,
+        cards,
+        _exemplars(scenario, session),
+        suggest,
+    )
+    skills = [
+        skill.model_copy(update={"next_steps": [s for s in steps if s.skill == skill.skill]})
+        for skill in skills
+    ]
     learners = sorted({t.speaker for t in turns if t.is_learner})
-    coded = {c.turn.index: c.coded for c in session.learner}
+    coded = {c.turn.index: c.coded for c in (*session.learner, *session.excluded)}
     return Scorecard(
-        scorer=ScorerInfo(coder_model=get_classifier().version),
+        scorer=ScorerInfo(coder_model=_coder_model()),
         rubric_set=rubrics.name,
         learner=learners[0] if len(learners) == 1 else None,
         turns=[_turn_out(turn, coded.get(turn.index)) for turn in turns],
@@ -233,16 +348,28 @@ def score_transcript(
             run_judge(screened.turns, rubrics=rubrics, model=judge) if judge is not None else None
         ),
         ignored=screened.ignored,
+        flags=_flags(session),
+        next_steps=steps,
     )
 
 
+def _coder_model() -> str:
+    from app.scoring import classifier
+
+    try:
+        return str(classifier.get_classifier().version)
+    except Exception:  # the model's version is a label on the card, never a reason to fail
+        return "unknown"
+
+
 def code_session(turns: Sequence[TranscriptTurn]) -> Session:
-    """Code each learner turn against the other person's last turn, then fix cross-turn moves.
+    """Code each learner turn against the other person's last turn, then read across turns.
 
     Advice right after the learner asked permission (and was not refused) has permission,
     which only the transcript, not a single turn, can show. Turns are coded in one batch (one
     embedding call, the bulk of the cost); a turn that continues feedback begun in the turn
-    before is recoded as a follow-up.
+    before is recoded as a follow-up. Then each turn is checked against what the other person
+    actually said: see ``_checked``.
     """
     learner: list[tuple[TranscriptTurn, str | None]] = []
     context: str | None = None
@@ -253,8 +380,11 @@ def code_session(turns: Sequence[TranscriptTurn]) -> Session:
             context = turn.text
     first_reads = code_utterances([(turn.text, before) for turn, before in learner])
     by_index = {turn.index: coded for (turn, _), coded in zip(learner, first_reads, strict=True)}
+    followup = getattr(coder, "code_feedback_followup", None)
 
-    coded: list[CodedTurn] = []
+    kept: list[CodedTurn] = []
+    excluded: list[CodedTurn] = []
+    peer_lines: list[str] = []
     context = None
     offered = feedback_open = False
     for turn in turns:
@@ -262,21 +392,134 @@ def code_session(turns: Sequence[TranscriptTurn]) -> Session:
             if rules.REFUSAL.match(turn.text.strip().lower()):
                 offered = feedback_open = False
             context = turn.text
+            peer_lines.append(turn.text)
             continue
-        if feedback_open:
-            utterance = code_feedback_followup(turn.text, context)
-        else:
-            utterance = by_index[turn.index]
+        utterance = by_index[turn.index]
+        if feedback_open and followup is not None and utterance.assessable:
+            utterance = followup(turn.text, context)
         if offered:
             utterance = _with_permission(utterance)
+        if not utterance.assessable or not _looks_english(turn.text):
+            excluded.append(
+                CodedTurn(turn, utterance, context, frozenset({FlagKind.NOT_ASSESSABLE}))
+            )
+            continue
         offered = utterance.has(Move.PERMISSION_REQUEST, Move.ADVICE_WITH_PERMISSION) and not (
             utterance.has(Move.ADVICE_WITHOUT_PERMISSION)
         )
         feedback_open = utterance.has(Move.FEEDBACK, Move.JUDGEMENT) or bool(
             rules.FEEDBACK_OFFER.search(turn.text.lower())
         )
-        coded.append(CodedTurn(turn=turn, coded=utterance, context=context))
-    return Session(turns=tuple(turns), learner=tuple(coded))
+        kept.append(_checked(CodedTurn(turn, utterance, context), peer_lines, kept))
+    return Session(turns=tuple(turns), learner=tuple(kept), excluded=tuple(excluded))
+
+
+def _looks_english(text: str) -> bool:
+    """A backstop to the coder's own verdict: three or more words, too few of them common
+    English words, is gibberish or another language."""
+    found = words(text)
+    if len(found) < 3:
+        return bool(found) or not text.strip()
+    common = sum(1 for w in found if w in STOPWORDS)
+    return common / len(found) >= ENGLISH_SHARE
+
+
+def _checked(turn: CodedTurn, peer_lines: Sequence[str], before: Sequence[CodedTurn]) -> CodedTurn:
+    """The turn with hollow reflections stripped and its flags set.
+
+    A reflection counts only if ``relevance`` relates it to the other person's recent lines
+    and it is not a repeat of an earlier one; a question about nothing they said (every
+    content word new to the conversation and generic to none) is flagged off-topic.
+    """
+    flags = set(hostility_flags(turn.turn.text))
+    coded = turn.coded
+    hollow: tuple[str, ...] = ()
+    reflected = [e.cue or coded.text for e in coded.evidence if e.move in REFLECTIONS]
+    if reflected:
+        said = " ".join(dict.fromkeys(reflected))
+        if relevance(said, peer_lines).verdict is Relevance.UNRELATED:
+            flags.add(FlagKind.UNRELATED_REFLECTION)
+        elif _repeats(said, before):
+            flags.add(FlagKind.REPEATED_REFLECTION)
+        if flags & {FlagKind.UNRELATED_REFLECTION, FlagKind.REPEATED_REFLECTION}:
+            coded = _without(coded, REFLECTIONS)
+            hollow = tuple(reflected)
+    asked = [e.cue or coded.text for e in coded.evidence if e.move in QUESTIONS]
+    if asked and _off_topic(" ".join(asked), peer_lines):
+        flags.add(FlagKind.OFF_TOPIC_QUESTION)
+    return CodedTurn(turn.turn, coded, turn.context, frozenset(flags), hollow)
+
+
+def _repeats(said: str, before: Sequence[CodedTurn]) -> bool:
+    own = content_stems(said)
+    for earlier in before:
+        if FlagKind.UNRELATED_REFLECTION in earlier.flags:
+            continue
+        for e in earlier.coded.evidence:
+            if e.move not in REFLECTIONS:
+                continue
+            theirs = content_stems(e.cue or earlier.coded.text)
+            union = own | theirs
+            if union and len(own & theirs) / len(union) >= REPEAT_OVERLAP:
+                return True
+            if " ".join(words(said)) == " ".join(words(e.cue or "")):
+                return True
+    return False
+
+
+def _off_topic(question: str, peer_lines: Sequence[str]) -> bool:
+    specific = content_stems(question) - _GENERIC_QUESTION_WORDS
+    if not specific:
+        return False
+    heard = set().union(*(content_stems(line) for line in peer_lines)) if peer_lines else set()
+    if specific & heard:
+        return False
+    return relevance(question, peer_lines).score < PARTLY
+
+
+def _without(coded: CodedUtterance, moves: tuple[Move, ...]) -> CodedUtterance:
+    evidence = tuple(e for e in coded.evidence if e.move not in moves)
+    kept = tuple(m for m in coded.moves if m not in moves) or (Move.OTHER,)
+    return coded.model_copy(update={"moves": kept, "evidence": evidence})
+
+
+_FLAG_WHY: dict[FlagKind, str] = {
+    FlagKind.NOT_ASSESSABLE: "Not assessable: no English words to judge (gibberish, no words "
+    "or another language); left out of every level.",
+    FlagKind.UNRELATED_REFLECTION: "Shaped like a reflection, but it does not relate to "
+    "anything they said, so it earns nothing.",
+    FlagKind.REPEATED_REFLECTION: "Repeats an earlier reflection, so it earns nothing the "
+    "second time.",
+    FlagKind.OFF_TOPIC_QUESTION: "A question about nothing they said: counted as asked, never "
+    "as open.",
+    FlagKind.THREAT: "A threat: it pulls every skill down (level 2 at most).",
+    FlagKind.ACCUSATION: "An accusation or label: it pulls every skill down.",
+}
+
+
+def _flags(session: Session) -> list[Flag]:
+    found = []
+    for t in sorted((*session.learner, *session.excluded), key=lambda t: t.turn.index):
+        for kind in sorted(t.flags):
+            found.append(
+                Flag(turn=t.turn.index, kind=kind, quote=_flag_quote(t, kind), why=_FLAG_WHY[kind])
+            )
+    return found
+
+
+def _flag_quote(turn: CodedTurn, kind: FlagKind) -> str:
+    from app.scoring.metrics import ACCUSATION, THREAT
+
+    sentences = [s.text for s in split_sentences(turn.turn.text)] or [turn.turn.text]
+    pattern = {FlagKind.THREAT: THREAT, FlagKind.ACCUSATION: ACCUSATION}.get(kind)
+    if pattern is not None:
+        return next((s for s in sentences if pattern.search(s)), sentences[0])
+    if kind in (FlagKind.UNRELATED_REFLECTION, FlagKind.REPEATED_REFLECTION):
+        cues = turn.hollow
+        return next((s for s in sentences if any(c in s or s in c for c in cues)), sentences[0])
+    if kind is FlagKind.OFF_TOPIC_QUESTION:
+        return next((s for s in sentences if s.rstrip().endswith("?")), sentences[0])
+    return turn.turn.text
 
 
 def _with_permission(utterance: CodedUtterance) -> CodedUtterance:
@@ -311,53 +554,117 @@ def _turn_out(turn: TranscriptTurn, coded: CodedUtterance | None) -> TurnOut:
     )
 
 
-def _score_skill(rubric: Rubric, session: Session, cards: _CardFinder) -> SkillScore:
-    measured = [(c, METRICS[c.metric].compute(session)) for c in rubric.criteria]
-    results = [_criterion_result(c, m) for c, m in measured]
-    observed = [(c, r) for c, r in zip(rubric.criteria, results, strict=True) if r.observed]
+Measured = list[tuple[Criterion, MetricResult, "CriterionResult"]]
+
+
+def _score_skill(
+    rubric: Rubric, session: Session, hostile: MetricResult, targeted: bool
+) -> tuple[SkillScore, Measured]:
+    raw = [(c, METRICS[c.metric].compute(session)) for c in rubric.criteria]
+    measured = [(c, m, _criterion_result(c, m)) for c, m in raw]
+    results = [r for _, _, r in measured]
+    observed = [(c, m, r) for c, m, r in measured if r.observed]
     total = sum(c.weight for c in rubric.criteria)
-    seen = sum(c.weight for c, _ in observed)
-    evidence = [e for c, m in measured for e in _evidence(c, m, session)]
+    seen = sum(c.weight for c, _, _ in observed)
+    evidence = [e for c, m in raw for e in _evidence(c, m, session)]
+    base = {
+        "skill": rubric.skill,
+        "title": rubric.title,
+        "rubric": f"{rubric.id}@{rubric.version}",
+        "targeted": targeted,
+        "criteria": results,
+        "strengths": [],
+        "next_steps": [],
+    }
     if not observed or seen / total < rubric.min_observed_weight:
-        missing = "; ".join(f"{r.title}: {r.note}" for r in results if not r.observed)
-        return SkillScore(
-            skill=rubric.skill,
-            title=rubric.title,
-            rubric=f"{rubric.id}@{rubric.version}",
+        reason = _not_observed_reason(rubric, session, targeted, results)
+        skill = SkillScore(
+            **base,
             status="not_observed",
             level=None,
             score=None,
-            reason=f"not observed: only {seen / total:.0%} of the criteria weight could be "
-            f"measured (needs {rubric.min_observed_weight:.0%}). {missing}",
-            criteria=results,
+            reason=reason,
+            explanation=[reason],
             evidence=evidence,
-            strengths=[],
-            next_steps=[],
         )
-    weighted = sum(c.weight * (r.score or 0.0) for c, r in observed) / seen
-    caps = [
-        ((r.score or 1.0) + c.cap_margin, c.title)
-        for c, r in observed
-        if c.cap_margin is not None and (r.score or 1.0) + c.cap_margin < weighted
-    ]
-    cap = min(caps, default=None)
-    score = round(min(weighted, cap[0]) if cap else weighted, 2)
+        return skill, measured
+    weighted = sum(c.weight * (r.score or 0.0) for c, _, r in observed) / seen
+    threatened = any(FlagKind.THREAT in t.flags for t in session.learner)
+    caps = _caps(observed, hostile, threatened)
+    binding = min(caps, default=None)
+    score = weighted
     level = min(5, max(1, int(score + 0.5)))
-    capped = f"; capped at {cap[0]:.2f} by '{cap[1]}'" if cap else ""
-    return SkillScore(
-        skill=rubric.skill,
-        title=rubric.title,
-        rubric=f"{rubric.id}@{rubric.version}",
+    capped = ""
+    if binding is not None and binding[0] < weighted:
+        score = binding[0]
+        level = min(5, max(1, int(score + 0.5)), max(1, math.floor(binding[0] + 1e-9)))
+        score = min(score, level + 0.49)
+        capped = f"; capped at {binding[0]:.2f} ({binding[1]}), so at most level {level}"
+    score = round(max(1.0, score), 2)
+    explanation = [r.explanation for _, _, r in observed]
+    if capped and binding is not None:
+        explanation.append(f"Held at level {level} at most: {binding[1]}.")
+    skill = SkillScore(
+        **base,
         status="scored",
         level=level,
         score=score,
         reason=f"weighted score {weighted:.2f} from {len(observed)} of {len(results)} criteria"
         f"{capped} (rounded half up to the level)",
-        criteria=results,
+        explanation=explanation,
         evidence=evidence,
-        strengths=_strengths(observed, measured, session),
-        next_steps=_next_steps(rubric, measured, results, session, cards),
     )
+    return skill.model_copy(update={"strengths": _strengths(observed, session)}), measured
+
+
+def _caps(
+    observed: Sequence[tuple[Criterion, MetricResult, CriterionResult]],
+    hostile: MetricResult,
+    threatened: bool,
+) -> list[tuple[float, str]]:
+    """Every cap on a skill score, with its reason in plain words."""
+    caps: list[tuple[float, str]] = []
+    for c, m, r in observed:
+        if c.cap_margin is not None:
+            caps.append(
+                (
+                    (r.score or 1.0) + c.cap_margin,
+                    f"'{c.title}' is at level {r.level} and the "
+                    "other criteria cannot make up for it",
+                )
+            )
+        if c.full_credit_after is not None and m.instances < c.full_credit_after:
+            caps.append(
+                (
+                    2.0 + m.instances,
+                    f"'{c.title}' was seen {m.instances} time{'s' if m.instances != 1 else ''}; "
+                    f"a higher level needs it at least {c.full_credit_after} times",
+                )
+            )
+    if hostile.value:
+        cap = 5.0 - HOSTILITY_SLOPE * hostile.value
+        reason = f"hostile moves ({hostile.note}) pull every skill down"
+        caps.append((max(1.0, cap), reason))
+    if threatened:
+        caps.append((THREAT_CAP, f"a threat ({hostile.note}) caps every skill at level 2"))
+    return caps
+
+
+def _not_observed_reason(
+    rubric: Rubric, session: Session, targeted: bool, results: Sequence[CriterionResult]
+) -> str:
+    if not session.learner:
+        return (
+            f"Not scored: none of your lines could be assessed ({len(session.excluded)} left "
+            "out as gibberish, no words or another language)."
+        )
+    if not targeted:
+        return (
+            f"Not part of this scenario, and it did not come up: nothing to score for "
+            f"{rubric.title.lower()}."
+        )
+    missing = "; ".join(f"{r.title.lower()}: {r.note}" for r in results if not r.observed)
+    return f"Not enough to score {rubric.title.lower()} in this conversation ({missing})."
 
 
 def _criterion_result(criterion: Criterion, measured: MetricResult) -> CriterionResult:
@@ -375,6 +682,7 @@ def _criterion_result(criterion: Criterion, measured: MetricResult) -> Criterion
             score=None,
             anchor=None,
             note=measured.note,
+            explanation=spec.plain(measured),
         )
     level, score = criterion.level_and_score(measured.value)
     return CriterionResult(
@@ -389,7 +697,26 @@ def _criterion_result(criterion: Criterion, measured: MetricResult) -> Criterion
         score=score,
         anchor=criterion.anchor(level),
         note=measured.note,
+        explanation=f"{criterion.title}, level {level}: {spec.plain(measured)}"
+        f"{_next_level(criterion, level)}",
     )
+
+
+def _next_level(criterion: Criterion, level: int) -> str:
+    """What the next level needs, in the metric's own unit."""
+    if level >= 5:
+        return ""
+    target = criterion.thresholds[level + 1]  # type: ignore[index]
+    unit = METRICS[criterion.metric].unit
+    shown = (
+        f"{target:.0%}"
+        if unit == "share"
+        else f"{target:g}:1"
+        if unit == "ratio"
+        else (f"{target:g}")
+    )
+    word = "at least" if criterion.direction == "higher_is_better" else "at most"
+    return f" Level {level + 1} needs {word} {shown}."
 
 
 def _coded(session: Session, index: int) -> CodedTurn | None:
@@ -421,108 +748,166 @@ def _evidence(criterion: Criterion, measured: MetricResult, session: Session) ->
 
 
 def _quote(session: Session, index: int, moves: tuple[Move, ...]) -> tuple[Move, str, str] | None:
-    """The cue of the first relevant move in a turn, checked to be verbatim in that turn."""
+    """The sentence of the turn that carries the first relevant move, verbatim; None when the
+    coder's cue cannot be found in the turn (never a stand-in sentence)."""
     turn = _coded(session, index)
     if turn is None:
         return None
-    evidence = next((e for e in turn.coded.evidence if e.move in moves), None)
-    if evidence is None:
-        return None
-    if evidence.cue and evidence.cue in turn.turn.text:
-        quote = evidence.cue
-    else:  # a whole sentence, so the quote stays verbatim even in a screened turn
-        sentences = split_sentences(turn.turn.text)
-        quote = sentences[0].text if sentences else turn.turn.text
-    return evidence.move, quote, evidence.reason
+    for evidence in turn.coded.evidence:
+        if evidence.move not in moves or not evidence.cue or evidence.cue not in turn.turn.text:
+            continue
+        return evidence.move, _sentence_of(turn.turn.text, evidence.cue), evidence.reason
+    return None
+
+
+def _sentence_of(text: str, cue: str) -> str:
+    """The whole sentence of ``text`` that holds ``cue`` (the cue itself if it spans more)."""
+    for sentence in split_sentences(text):
+        if cue in sentence.text:
+            return sentence.text
+    return cue
 
 
 def _strengths(
-    observed: list[tuple[Criterion, CriterionResult]],
-    measured: list[tuple[Criterion, MetricResult]],
-    session: Session,
+    observed: Sequence[tuple[Criterion, MetricResult, CriterionResult]], session: Session
 ) -> list[Strength]:
-    strong = [(c, r) for c, r in observed if (r.level or 0) >= STRENGTH_FROM_LEVEL]
-    strong.sort(key=lambda cr: (-(cr[1].score or 0), -cr[0].weight))
+    """Criteria at level 4-5 with something the learner actually did to show for it."""
+    strong = [(c, m, r) for c, m, r in observed if (r.level or 0) >= STRENGTH_FROM_LEVEL]
+    strong.sort(key=lambda cmr: (-(cmr[2].score or 0), -cmr[0].weight))
     found = []
-    for criterion, result in strong[:MAX_STRENGTHS]:
-        metric = dict((c.id, m) for c, m in measured)[criterion.id]
+    for criterion, metric, result in strong:
+        if len(found) == MAX_STRENGTHS:
+            break
+        good = METRICS[criterion.metric].good_moves
         example = next(
-            (
-                q
-                for i in metric.good_turns
-                if (q := _quote(session, i, METRICS[criterion.metric].good_moves))
-            ),
+            ((i, q) for i in metric.good_turns if good and (q := _quote(session, i, good))),
             None,
         )
+        if example is None and criterion.direction == "higher_is_better":
+            continue  # a strength shows something done, not only something avoided
         found.append(
             Strength(
                 criterion=criterion.id,
                 title=criterion.title,
                 level=result.level or 0,
-                text=f"{criterion.anchor(result.level or 1)} ({result.display})",
-                turn=metric.good_turns[0] if example else None,
-                quote=example[1] if example else None,
+                text=f"{criterion.anchor(result.level or 1)} "
+                f"{METRICS[criterion.metric].plain(metric)}",
+                turn=example[0] if example else None,
+                quote=example[1][1] if example else None,
             )
         )
     return found
 
 
+def _exemplars(scenario: Scenario | None, session: Session) -> ExemplarLines | None:
+    """The scenario's model lines for the layers the peer has reached so far."""
+    if scenario is None or not scenario.exemplars:
+        return None
+    layers = scenario.persona.layers
+    peer = [t.text for t in session.turns if not t.is_learner]
+    reached = 0
+    for n, layer in enumerate(layers):
+        if n and any(relevance(line, layer.lines).verdict is Relevance.RELATED for line in peer):
+            reached = max(reached, n)
+    chosen = [scenario.exemplars[layer.id] for layer in layers[: reached + 1]]
+    return ExemplarLines(
+        reflections=tuple(r for e in chosen for r in e.reflections),
+        open_questions=tuple(q for e in chosen for q in e.open_questions),
+        sbi=tuple(e.sbi for e in chosen),
+    )
+
+
 def _next_steps(
-    rubric: Rubric,
-    measured: list[tuple[Criterion, MetricResult]],
-    results: list[CriterionResult],
+    measured: Sequence[tuple[Rubric, Measured]],
+    skills: Sequence[SkillScore],
     session: Session,
+    hostile: MetricResult,
     cards: _CardFinder,
+    exemplars: ExemplarLines | None,
+    suggest: Suggest | None,
 ) -> list[NextStep]:
-    """Up to three of the weakest criteria, each with one of the learner's own lines rewritten."""
-    weak = [
-        (c, m, r)
-        for (c, m), r in zip(measured, results, strict=True)
-        if r.observed and (r.score or 5.0) < STRENGTH_FROM_LEVEL
-    ]
-    weak.sort(key=lambda cmr: (-cmr[0].weight * (5 - (cmr[2].score or 5.0)), cmr[0].id))
-    steps: list[NextStep] = []
-    used: set[tuple[int, str]] = set()
-    for criterion, metric, _ in weak:
-        if len(steps) == MAX_NEXT_STEPS:
-            break
-        weakness = WEAKNESS_BY_METRIC.get(criterion.metric)
-        if weakness is None:
-            continue
-        step = _first_rewrite(criterion, weakness, metric, session, used)
-        if step is None:
-            continue
-        turn, rewrite = step
-        used.add((turn, rewrite.quote))
-        steps.append(
-            NextStep(
-                criterion=criterion.id,
-                weakness=weakness.value,
-                turn=turn,
-                quote=rewrite.quote,
-                rewrite=rewrite.rewrite,
-                why=rewrite.why,
-                card=cards.find(weakness, rubric.skill),
-            )
+    """At most three steps for the whole card, the biggest change to the conversation first.
+
+    Impact is the criterion's weight share times the score it lost (5 - score); hostility,
+    which caps every skill, comes first with the points its cap took. A step never quotes a
+    line praised as a strength, never takes a second sentence from a turn already used, and
+    never cuts a sentence that does good work.
+    """
+    praised = {(s.turn, s.quote) for skill in skills for s in skill.strengths if s.quote}
+    praised_turns = {t for t, _ in praised}
+    candidates: list[tuple[float, str, Rubric, Criterion, MetricResult, Weakness]] = []
+    if hostile.value:
+        threat = any(FlagKind.THREAT in t.flags for t in session.learner)
+        weakness = Weakness.THREAT if threat else Weakness.JUDGEMENT
+        rubric = measured[0][0]
+        lost = min(5.0, HOSTILITY_SLOPE * hostile.value + (3.0 if threat else 0.0))
+        fake = Criterion.model_construct(
+            id="hostility", title="Hostility", metric="hostility", weight=1.0
         )
-    return steps
+        candidates.append((lost, rubric.skill, rubric, fake, hostile, weakness))
+    for rubric, rows in measured:
+        total = sum(c.weight for c in rubric.criteria)
+        for criterion, metric, result in rows:
+            weakness = WEAKNESS_BY_METRIC.get(criterion.metric)
+            if not result.observed or weakness is None or (result.score or 5.0) >= 4.0:
+                continue
+            impact = criterion.weight / total * (5.0 - (result.score or 5.0))
+            candidates.append((impact, rubric.skill, rubric, criterion, metric, weakness))
+    candidates.sort(key=lambda c: (-c[0], c[1], c[3].id))
+    steps: list[NextStep] = []
+    used_turns: set[int] = set()
+    used_weakness: set[Weakness] = set()
+    # First pass: only rewrites that are checked sentences; second: frames may fill the rest.
+    for allow_frames in (False, True):
+        for impact, skill, rubric, criterion, metric, weakness in candidates:
+            if len(steps) == MAX_NEXT_STEPS:
+                break
+            if weakness in used_weakness:
+                continue
+            for index in metric.weak_turns:
+                turn = _coded(session, index)
+                if turn is None or index in used_turns:
+                    continue
+                if weakness is Weakness.LONG_TURN and index in praised_turns:
+                    continue  # never cut a turn praised as a strength
+                if weakness is Weakness.THREAT and FlagKind.THREAT not in turn.flags:
+                    continue
+                rewrite = best_rewrite(
+                    weakness,
+                    turn.turn.text,
+                    turn.coded,
+                    turn.context,
+                    peer_lines=_peer_before(session, index),
+                    exemplars=exemplars,
+                    suggest=suggest,
+                )
+                if rewrite is None or (index, rewrite.quote) in praised:
+                    continue
+                if rewrite.kind == "frame" and not allow_frames:
+                    continue
+                used_turns.add(index)
+                used_weakness.add(weakness)
+                steps.append(
+                    NextStep(
+                        skill=skill,
+                        criterion=criterion.id,
+                        weakness=weakness.value,
+                        turn=index,
+                        quote=_sentence_of(turn.turn.text, rewrite.quote),
+                        rewrite=rewrite.rewrite,
+                        rewrite_kind=rewrite.kind,
+                        rewrite_source=rewrite.source,
+                        why=rewrite.why,
+                        impact=round(impact, 3),
+                        card=cards.find(weakness, rubric.skill),
+                    )
+                )
+                break
+    return sorted(steps, key=lambda step: -step.impact)
 
 
-def _first_rewrite(
-    criterion: Criterion,
-    weakness: Weakness,
-    metric: MetricResult,
-    session: Session,
-    used: set[tuple[int, str]],
-) -> tuple[int, Rewrite] | None:
-    for index in metric.weak_turns:
-        turn = _coded(session, index)
-        if turn is None:
-            continue
-        rewrite = rewrite_for(weakness, turn.turn.text, turn.coded, turn.context)
-        if rewrite and rewrite.quote in turn.turn.text and (index, rewrite.quote) not in used:
-            return index, rewrite
-    return None
+def _peer_before(session: Session, index: int) -> list[str]:
+    return [t.text for t in session.turns if not t.is_learner and t.index < index]
 
 
 class _CardFinder:
