@@ -44,6 +44,50 @@ class Settings(BaseSettings):
         default=False, description="Mark the login cookie Secure (set true behind HTTPS)."
     )
     max_message_chars: int = 4000
+
+    # Capacity and hardening (issue 14): every limit below answers 4xx/503, never a hang.
+    workers: int = Field(default=1, ge=1, le=64, description="Processes for `rehearse serve`.")
+    worker_threads: int = Field(
+        default=64, ge=4, le=1000, description="Threads per worker for ordinary requests."
+    )
+    db_pool_size: int = Field(
+        default=0,
+        ge=0,
+        le=1000,
+        description="Database connections per worker; 0 = enough for every thread at once.",
+    )
+    db_pool_timeout_s: float = Field(
+        default=5.0, gt=0, description="Wait for a free connection before answering 503."
+    )
+    llm_turn_slots: int = Field(
+        default=16,
+        ge=1,
+        le=1000,
+        description="Requests per worker that may wait on the LLM at once (own threads).",
+    )
+    llm_slot_wait_s: float = Field(
+        default=10.0, ge=0, description="Wait for a free LLM slot before answering 503."
+    )
+    max_body_bytes: int = Field(
+        default=2_000_000, ge=10_000, description="Largest request body accepted (413 above)."
+    )
+    sse_heartbeat_s: float = Field(
+        default=15.0, gt=0, description="Comment line sent on a quiet event stream (proxies)."
+    )
+    login_max_failures: int = Field(default=5, ge=1)
+    login_window_s: float = Field(default=300.0, gt=0)
+    trust_forwarded_for: bool = Field(
+        default=False,
+        description="Take the client address from X-Forwarded-For (only behind your own "
+        "reverse proxy, listed in forwarded_allow_ips).",
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1", description="Proxies trusted when trust_forwarded_for is set."
+    )
+    chroma_url: str | None = Field(
+        default=None,
+        description="A `chroma run` server (http://host:8001); unset = the embedded index.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     host: str = "127.0.0.1"
     port: int = 8000
@@ -55,6 +99,11 @@ class Settings(BaseSettings):
     @property
     def resolved_chroma_path(self) -> Path:
         return self.chroma_path or self.data_dir / "chroma"
+
+    @property
+    def resolved_db_pool_size(self) -> int:
+        # One per thread, plus the LLM slots and streamed replies saving their turn.
+        return self.db_pool_size or self.worker_threads + self.llm_turn_slots + 4
 
     @property
     def llm_enabled(self) -> bool:

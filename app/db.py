@@ -76,12 +76,29 @@ def as_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, pool_size: int = 5, pool_timeout_s: float = 30.0) -> Engine:
+    """An engine whose pool holds ``pool_size`` connections, never more.
+
+    ``hide_parameters``: a database error would otherwise print the bound values in its
+    message, and those are learners' words (private sessions included); logs must hold none.
+    A request that finds no free connection within ``pool_timeout_s`` gets sqlalchemy's
+    TimeoutError, which app/main.py answers with 503 and Retry-After.
+    """
+    options: dict[str, Any] = {
+        "hide_parameters": True,
+        "pool_size": pool_size,
+        "max_overflow": 0,
+        "pool_timeout": pool_timeout_s,
+    }
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        if ":memory:" in url or url in ("sqlite://", "sqlite:///"):
+            options = {"hide_parameters": True}
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, **options
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **options)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -109,9 +126,11 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def open_database(url: str) -> sessionmaker[Session]:
+def open_database(
+    url: str, *, pool_size: int = 5, pool_timeout_s: float = 30.0
+) -> sessionmaker[Session]:
     """An engine on ``url`` with the schema migrated to the newest version."""
-    engine = make_engine(url)
+    engine = make_engine(url, pool_size=pool_size, pool_timeout_s=pool_timeout_s)
     migrate(engine)
     return make_session_factory(engine)
 

@@ -45,3 +45,25 @@ class LLMUnavailable(RehearseError):
 
     status_code = 503
     code = "llm_unavailable"
+
+
+class Busy(RehearseError):
+    """Out of capacity for now (database connections, LLM slots): 503 with a Retry-After."""
+
+    status_code = 503
+    code = "busy"
+
+    def __init__(self, message: str, *, retry_after_s: int = 2) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class LLMBusy(Busy):
+    """Every LLM slot is taken; the learner's turn is not accepted, so a retry is safe."""
+
+    code = "llm_busy"
+
+
+class PayloadTooLarge(RehearseError):
+    status_code = 413
+    code = "too_large"

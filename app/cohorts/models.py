@@ -72,3 +72,20 @@ class Assignment(Base):
     due_at: Mapped[datetime | None]
     target_levels: Mapped[dict]  # skill -> level 1..5
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CohortInvitation(Base):
+    """A trainer's invitation to a cohort; the learner joins only by accepting it.
+
+    Joining lets the trainer see the learner's practice from then on, so it is the learner's
+    choice: a trainer who knows an email address can no longer enrol its owner silently.
+    """
+
+    __tablename__ = "cohort_invitations"
+    __table_args__ = (UniqueConstraint("cohort_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    invited_by: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

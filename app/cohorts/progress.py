@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.cohorts.access import visible_sessions_clause
 from app.cohorts.assignments import (
     AssignmentStatus,
     assignees,
@@ -64,11 +65,13 @@ class LearnerProgress(BaseModel):
     behind: bool
 
 
-def session_points(db: Session, learner_id: int) -> list[SessionPoint]:
+def session_points(
+    db: Session, learner_id: int, *, viewer: User | None = None
+) -> list[SessionPoint]:
     rows = db.execute(
         select(PracticeSession, StoredScorecard)
         .join(StoredScorecard, StoredScorecard.session_id == PracticeSession.id)
-        .where(PracticeSession.user_id == learner_id)
+        .where(visible_sessions_clause(db, viewer, learner_id))
         .order_by(PracticeSession.ended_at)
     ).all()
     return [
@@ -83,10 +86,12 @@ def session_points(db: Session, learner_id: int) -> list[SessionPoint]:
     ]
 
 
-def question_style(db: Session, learner_id: int) -> list[QuestionStylePoint]:
+def question_style(
+    db: Session, learner_id: int, *, viewer: User | None = None
+) -> list[QuestionStylePoint]:
     sessions = db.scalars(
         select(PracticeSession)
-        .where(PracticeSession.user_id == learner_id, PracticeSession.status == "ended")
+        .where(visible_sessions_clause(db, viewer, learner_id), PracticeSession.status == "ended")
         .order_by(PracticeSession.ended_at)
     )
     return [_question_style_point(session) for session in sessions]
@@ -115,9 +120,14 @@ def _question_style_point(session: PracticeSession) -> QuestionStylePoint:
 
 
 def learner_progress(
-    db: Session, learner: User, *, assignments: list[Assignment] | None = None
+    db: Session,
+    learner: User,
+    *,
+    assignments: list[Assignment] | None = None,
+    viewer: User | None = None,
 ) -> LearnerProgress:
-    points = session_points(db, learner.id)
+    """The learner's progress as ``viewer`` may see it (None: the learner's own view)."""
+    points = session_points(db, learner.id, viewer=viewer)
     assigned = assignments if assignments is not None else assignments_for_learner(db, learner)
     statuses = {a.id: learner_status(db, a, learner.id) for a in assigned}
     now = utcnow()
@@ -145,7 +155,11 @@ def _change(first: int | None, latest: int | None) -> int | None:
     return None if first is None or latest is None else latest - first
 
 
-def cohort_progress(db: Session, cohort: Cohort) -> list[LearnerProgress]:
+def cohort_progress(
+    db: Session, cohort: Cohort, *, viewer: User | None = None
+) -> list[LearnerProgress]:
+    """Each member's progress as ``viewer`` sees it; by default as the cohort's trainer."""
+    viewer = viewer or db.get(User, cohort.trainer_id)
     assignments = list(db.scalars(select(Assignment).where(Assignment.cohort_id == cohort.id)))
     # Ordered here: without ORDER BY, PostgreSQL may return rows in any order (SQLite happened
     # to use insertion order), and the progress table and CSV should not reshuffle.
@@ -158,6 +172,7 @@ def cohort_progress(db: Session, cohort: Cohort) -> list[LearnerProgress]:
             learner,
             assignments=assignments
             + list(db.scalars(select(Assignment).where(Assignment.learner_id == learner.id))),
+            viewer=viewer,
         )
         for learner in learners
     ]

@@ -3,7 +3,7 @@ progress."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 from fastapi.responses import PlainTextResponse
 from sqlalchemy.orm import Session
 
@@ -17,6 +17,8 @@ from app.cohorts.schemas import (
     CohortCreate,
     CohortDetail,
     CohortOut,
+    Enrolment,
+    InvitationOut,
     LearnerStatus,
     MemberAdd,
     MyAssignment,
@@ -51,20 +53,59 @@ def create_cohort(body: CohortCreate, trainer: TrainerUser, db: DbSession) -> Co
 def get_cohort(cohort_id: int, trainer: TrainerUser, db: DbSession) -> CohortDetail:
     cohort = service.cohort_for_trainer(db, cohort_id, trainer)
     members = [user_service.get_user(db, uid) for uid in service.member_ids(cohort)]
+    invited = [
+        user_service.get_user(db, inv.user_id)
+        for inv in service.pending_invitations(db, cohort=cohort)
+    ]
     return CohortDetail(
         **CohortOut.from_row(cohort).model_dump(),
         members=[UserPublic.from_row(m) for m in members],
+        invited=[UserPublic.from_row(u) for u in invited],
     )
 
 
-@router.post("/cohorts/{cohort_id}/members", status_code=status.HTTP_201_CREATED)
-def add_member(cohort_id: int, body: MemberAdd, trainer: TrainerUser, db: DbSession) -> CohortOut:
+@router.post(
+    "/cohorts/{cohort_id}/members",
+    status_code=status.HTTP_201_CREATED,
+    responses={202: {"model": Enrolment, "description": "Invited; joins on accepting"}},
+)
+def add_member(
+    cohort_id: int, body: MemberAdd, trainer: TrainerUser, db: DbSession, response: Response
+) -> Enrolment:
+    """An admin adds anyone at once (201); a trainer invites a learner, who must accept (202)."""
     cohort = service.cohort_for_trainer(db, cohort_id, trainer)
-    learner = user_service.find_by_email(db, body.email)
-    if learner is None:
+    person = user_service.find_by_email(db, body.email)
+    if person is None:
         raise NotFound(f"no user with email '{body.email}'")
-    service.add_member(db, cohort, learner)
-    return CohortOut.from_row(cohort)
+    invitation = service.enrol(db, cohort, person, by=trainer)
+    if invitation is not None:
+        response.status_code = status.HTTP_202_ACCEPTED
+    return Enrolment(
+        status="invited" if invitation else "member",
+        invitation_id=invitation.id if invitation else None,
+        cohort=CohortOut.from_row(cohort),
+    )
+
+
+@router.get("/me/invitations")
+def my_invitations(user: CurrentUser, db: DbSession) -> list[InvitationOut]:
+    """Cohorts you are invited to; accept to let their trainer see your practice from now on."""
+    return [InvitationOut.from_row(inv, db) for inv in service.pending_invitations(db, user=user)]
+
+
+@router.post("/me/invitations/{invitation_id}/accept")
+def accept_invitation(invitation_id: int, user: CurrentUser, db: DbSession) -> CohortOut:
+    return CohortOut.from_row(service.accept_invitation(db, invitation_id, user))
+
+
+@router.post("/me/invitations/{invitation_id}/decline", status_code=status.HTTP_204_NO_CONTENT)
+def decline_invitation(invitation_id: int, user: CurrentUser, db: DbSession) -> None:
+    service.decline_invitation(db, invitation_id, user)
+
+
+@router.delete("/me/cohorts/{cohort_id}", status_code=status.HTTP_204_NO_CONTENT)
+def leave_cohort(cohort_id: int, user: CurrentUser, db: DbSession) -> None:
+    service.leave_cohort(db, cohort_id, user)
 
 
 @router.delete("/cohorts/{cohort_id}/members/{user_id}")
@@ -78,13 +119,23 @@ def remove_member(cohort_id: int, user_id: int, trainer: TrainerUser, db: DbSess
 def cohort_progress(
     cohort_id: int, trainer: TrainerUser, db: DbSession
 ) -> list[progress.LearnerProgress]:
-    return progress.cohort_progress(db, service.cohort_for_trainer(db, cohort_id, trainer))
+    cohort = service.cohort_for_trainer(db, cohort_id, trainer)
+    return progress.cohort_progress(db, cohort, viewer=trainer)
 
 
-@router.get("/cohorts/{cohort_id}/progress.csv", response_class=PlainTextResponse)
+@router.get(
+    "/cohorts/{cohort_id}/progress.csv",
+    response_class=PlainTextResponse,
+    responses={
+        200: {
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+            "description": "One row per learner: latest levels, trends, assignment counts.",
+        }
+    },
+)
 def cohort_progress_csv(cohort_id: int, trainer: TrainerUser, db: DbSession) -> PlainTextResponse:
     cohort = service.cohort_for_trainer(db, cohort_id, trainer)
-    body = progress.progress_csv(progress.cohort_progress(db, cohort))
+    body = progress.progress_csv(progress.cohort_progress(db, cohort, viewer=trainer))
     filename = f"rehearse-cohort-{cohort.id}-progress.csv"
     return PlainTextResponse(
         body,
@@ -98,7 +149,7 @@ def learner_progress(
     learner_id: int, trainer: TrainerUser, db: DbSession
 ) -> progress.LearnerProgress:
     learner = _learner_visible_to(db, trainer, learner_id)
-    return progress.learner_progress(db, learner)
+    return progress.learner_progress(db, learner, viewer=trainer)
 
 
 @router.get("/assignments")

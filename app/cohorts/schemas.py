@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy.orm import Session
 
 from app.cohorts.assignments import AssignmentStatus
-from app.cohorts.models import Assignment, Cohort
+from app.cohorts.models import Assignment, Cohort, CohortInvitation
 from app.db import as_utc
 from app.scoring.rubric import Rubric
+from app.users.models import User
 from app.users.schemas import UserPublic
 
 
@@ -35,10 +38,39 @@ class CohortOut(BaseModel):
 
 class CohortDetail(CohortOut):
     members: list[UserPublic]
+    invited: list[UserPublic] = Field(
+        default_factory=list, description="Invited learners who have not accepted yet."
+    )
+
+
+class Enrolment(BaseModel):
+    status: Literal["member", "invited"]
+    invitation_id: int | None
+    cohort: CohortOut
+
+
+class InvitationOut(BaseModel):
+    id: int
+    cohort_id: int
+    cohort_name: str
+    trainer: str
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: CohortInvitation, db: Session) -> InvitationOut:
+        cohort = db.get(Cohort, row.cohort_id)
+        trainer = db.get(User, row.invited_by)
+        return cls(
+            id=row.id,
+            cohort_id=row.cohort_id,
+            cohort_name=cohort.name if cohort else "",
+            trainer=trainer.display_name if trainer else "",
+            created_at=row.created_at,
+        )
 
 
 class MemberAdd(BaseModel):
-    email: str = Field(max_length=254)
+    email: str = Field(min_length=3, max_length=254)
 
 
 class AssignmentCreate(BaseModel):
@@ -104,12 +136,15 @@ class RubricCreate(BaseModel):
     )
     yaml: str = Field(
         min_length=1,
+        max_length=100_000,
         description="The rubric as YAML, in the format of evals/rubrics/*.yaml (100 kB at most).",
     )
 
 
 class RubricUpdate(BaseModel):
-    yaml: str = Field(min_length=1, description="The new version's YAML (100 kB at most).")
+    yaml: str = Field(
+        min_length=1, max_length=100_000, description="The new version's YAML (100 kB at most)."
+    )
 
 
 class RubricOut(BaseModel):

@@ -6,8 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.cohorts.models import Cohort, CohortMember
-from app.errors import Conflict, InvalidInput, NotFound
+from app.cohorts.models import Cohort, CohortInvitation, CohortMember
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.users.models import User
 
 MAX_COHORT_NAME = 120
@@ -61,3 +61,76 @@ def remove_member(db: Session, cohort: Cohort, learner_id: int) -> None:
             db.flush()
             return
     raise NotFound(f"user {learner_id} is not in cohort '{cohort.name}'")
+
+
+def enrol(db: Session, cohort: Cohort, person: User, *, by: User) -> CohortInvitation | None:
+    """Add ``person`` to ``cohort`` as ``by`` may: None when added, else the invitation made.
+
+    Only an admin enrols trainers and admins, and directly. A trainer invites a learner, who
+    joins by accepting (see accept_invitation): being in a cohort shows the trainer your
+    practice, so nobody is put there by someone who merely knows their email address.
+    """
+    if person.id in member_ids(cohort):
+        raise Conflict(f"{person.email} is already in cohort '{cohort.name}'")
+    if by.role == "admin":
+        add_member(db, cohort, person)
+        return None
+    if person.role != "learner":
+        raise Forbidden("only an admin may add trainers or admins to a cohort")
+    existing = db.scalar(
+        select(CohortInvitation).where(
+            CohortInvitation.cohort_id == cohort.id, CohortInvitation.user_id == person.id
+        )
+    )
+    if existing is not None:
+        raise Conflict(f"{person.email} is already invited to cohort '{cohort.name}'")
+    invitation = CohortInvitation(cohort_id=cohort.id, user_id=person.id, invited_by=by.id)
+    db.add(invitation)
+    try:
+        db.flush()
+    except IntegrityError:
+        db.rollback()
+        raise Conflict(f"{person.email} is already invited to cohort '{cohort.name}'") from None
+    return invitation
+
+
+def pending_invitations(
+    db: Session, *, cohort: Cohort | None = None, user: User | None = None
+) -> list[CohortInvitation]:
+    query = select(CohortInvitation).order_by(CohortInvitation.id)
+    if cohort is not None:
+        query = query.where(CohortInvitation.cohort_id == cohort.id)
+    if user is not None:
+        query = query.where(CohortInvitation.user_id == user.id)
+    return list(db.scalars(query))
+
+
+def _own_invitation(db: Session, invitation_id: int, user: User) -> CohortInvitation:
+    invitation = db.get(CohortInvitation, invitation_id)
+    if invitation is None or invitation.user_id != user.id:
+        raise NotFound(f"no invitation {invitation_id}")
+    return invitation
+
+
+def accept_invitation(db: Session, invitation_id: int, user: User) -> Cohort:
+    invitation = _own_invitation(db, invitation_id, user)
+    cohort = db.get(Cohort, invitation.cohort_id)
+    db.delete(invitation)
+    if cohort is None:
+        raise NotFound(f"no invitation {invitation_id}")
+    if user.id not in member_ids(cohort):
+        add_member(db, cohort, user)
+    return cohort
+
+
+def decline_invitation(db: Session, invitation_id: int, user: User) -> None:
+    db.delete(_own_invitation(db, invitation_id, user))
+    db.flush()
+
+
+def leave_cohort(db: Session, cohort_id: int, user: User) -> None:
+    """A learner may leave any cohort they are in; the trainer stops seeing their practice."""
+    cohort = db.get(Cohort, cohort_id)
+    if cohort is None or user.id not in member_ids(cohort):
+        raise NotFound(f"you are not in cohort {cohort_id}")
+    remove_member(db, cohort, user.id)

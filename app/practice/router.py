@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Iterator
+import logging
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter, Header, Query, status
 from fastapi.responses import StreamingResponse
 
 from app.cohorts import assignments
-from app.deps import DbSession, Services, ServicesDep
-from app.errors import InvalidInput, RehearseError
+from app.deps import DbSession, Services, ServicesDep, run_on_llm_slot
+from app.errors import InvalidInput, LLMBusy, LLMUnavailable, RehearseError
 from app.practice import service
 from app.practice.models import Turn
 from app.practice.schemas import (
@@ -28,6 +32,7 @@ from app.scenarios import library
 from app.scoring.scorecard import Scorecard, redact_transcript_text
 from app.users.auth import CurrentUser
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1/sessions", tags=["practice"])
 
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
@@ -89,7 +94,7 @@ def get_transcript(session_id: str, user: CurrentUser, db: DbSession) -> Transcr
 
 
 @router.post("/{session_id}/turns", response_model=Exchange)
-def post_turn(
+async def post_turn(
     session_id: str,
     body: LearnerMessage,
     user: CurrentUser,
@@ -98,29 +103,86 @@ def post_turn(
     idempotency_key: IdempotencyKey = None,
     stream: Annotated[bool, Query(description="Stream the reply as server-sent events.")] = False,
 ) -> Exchange | StreamingResponse:
-    session = service.own_session(db, session_id, user)
+    """The learner's line and the peer's reply.
+
+    Everything that may wait on the LLM runs on an LLM slot (deps.run_on_llm_slot), never on
+    the threads that serve other requests; with every slot busy the answer is 503 with
+    Retry-After, or an ``error`` event on a stream.
+    """
     key = idempotency_key or body.idempotency_key
-    pending = service.accept_learner_turn(
-        db, session, text=body.text, idempotency_key=key, retriever=services.retriever
-    )
+
+    def accept() -> service.PendingReply:
+        session = service.own_session(db, session_id, user)
+        return service.accept_learner_turn(
+            db, session, text=body.text, idempotency_key=key, retriever=services.retriever
+        )
+
     if stream:
-        events = _reply_events(pending, services)
-        return StreamingResponse(events, media_type="text/event-stream")
-    if pending.answered is not None:
-        peer_turn = pending.answered
-    else:
-        reply = "".join(service.stream_peer_reply(pending, services.peer_engine))
-        peer_turn = service.save_peer_reply(db, pending, reply)
-    return _exchange(pending.learner_turn, peer_turn)
+        pending = await anyio.to_thread.run_sync(accept)
+        return StreamingResponse(
+            _reply_events(pending, services),
+            media_type="text/event-stream",
+            # nginx and similar proxies buffer responses unless told not to; the heartbeat
+            # below keeps idle-timeout proxies from closing a stream while the model thinks.
+            headers={"X-Accel-Buffering": "no", "Cache-Control": "no-cache"},
+        )
+
+    def exchange() -> Exchange:
+        pending = accept()
+        if pending.answered is not None:
+            return _exchange(pending.learner_turn, pending.answered)
+        try:
+            reply = "".join(service.stream_peer_reply(pending, services.peer_engine))
+        except RehearseError:
+            raise
+        except Exception as exc:  # a reply the engine could not use: 503, never a bare 500
+            log.warning("peer engine failed: %s", type(exc).__name__)
+            raise LLMUnavailable("the peer's reply could not be used; try again") from None
+        return _exchange(pending.learner_turn, service.save_peer_reply(db, pending, reply))
+
+    return await run_on_llm_slot(services, exchange)
 
 
-def _reply_events(pending: service.PendingReply, services: Services) -> Iterator[str]:
+_END = object()
+
+
+async def _reply_events(pending: service.PendingReply, services: Services) -> AsyncIterator[str]:
     """learner → delta* → done, or an error event; the learner's turn is already saved.
 
-    The body streams after the request's database session has closed, so the reply is saved
-    through a session of its own.
+    The reply is pulled chunk by chunk on an LLM slot's thread; while none arrives, an SSE
+    comment goes out every ``sse_heartbeat_s`` seconds.
     """
     yield _sse("learner", TurnOut.from_row(pending.learner_turn).model_dump(mode="json"))
+    gate, threads = services.llm_slots
+    acquired = False
+    with anyio.move_on_after(services.settings.llm_slot_wait_s):
+        await gate.acquire()
+        acquired = True
+    if not acquired:
+        busy = LLMBusy("every conversation slot is busy; send the line again in a moment")
+        yield _sse("error", {"code": busy.code, "message": busy.message})
+        return
+    try:
+        events = _reply_event_lines(pending, services)
+        while True:
+            step = asyncio.ensure_future(
+                anyio.to_thread.run_sync(next, events, _END, limiter=threads)
+            )
+            while not step.done():
+                await asyncio.wait({step}, timeout=services.settings.sse_heartbeat_s)
+                if not step.done():
+                    yield ": heartbeat\n\n"
+            line = step.result()
+            if line is _END:
+                return
+            yield line
+    finally:
+        gate.release()
+
+
+def _reply_event_lines(pending: service.PendingReply, services: Services) -> Iterator[str]:
+    """The body streams after the request's database session has closed, so the reply is
+    saved through a session of its own. Any failure ends the stream with an ``error`` event."""
     try:
         if pending.answered is not None:
             peer_turn = pending.answered
@@ -134,6 +196,10 @@ def _reply_events(pending: service.PendingReply, services: Services) -> Iterator
                 peer_turn = service.save_peer_reply(db, pending, "".join(chunks))
     except RehearseError as exc:
         yield _sse("error", {"code": exc.code, "message": exc.message})
+        return
+    except Exception as exc:
+        log.warning("peer reply stream failed: %s", type(exc).__name__)
+        yield _sse("error", {"code": "llm_unavailable", "message": "the reply failed; try again"})
         return
     done = _exchange(pending.learner_turn, peer_turn)
     yield _sse("done", done.model_dump(mode="json"))
@@ -152,17 +218,24 @@ def _exchange(learner_turn: Turn, peer_turn: Turn) -> Exchange:
 
 
 @router.post("/{session_id}/end")
-def end_session(
+async def end_session(
     session_id: str, user: CurrentUser, db: DbSession, services: ServicesDep
 ) -> Scorecard:
-    session = service.own_session(db, session_id, user)
-    return service.end_session(
-        db,
-        session,
-        rubrics=services.rubrics,
-        retriever=services.retriever,
-        judge=services.chat_model if services.settings.llm_judge else None,
-    )
+    """Score the session; the LLM judge may be asked, so this runs on an LLM slot."""
+
+    def end() -> Scorecard:
+        session = service.own_session(db, session_id, user)
+        return service.end_session(
+            db,
+            session,
+            rubrics=services.rubrics,
+            retriever=services.retriever,
+            judge=services.chat_model if services.settings.llm_judge else None,
+        )
+
+    if services.chat_model is None or not services.settings.llm_judge:
+        return await anyio.to_thread.run_sync(end)
+    return await run_on_llm_slot(services, end)
 
 
 @router.get("/{session_id}/scorecard")

@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.cohorts.access import can_view_learner
+from app.cohorts.access import can_view_session
 from app.cohorts.rubrics import rubrics_for_assignment
 from app.db import utcnow
 from app.errors import Conflict, Forbidden, NotFound
@@ -90,7 +90,7 @@ def visible_session(
     the trainer already sees that the session exists, from its scores.
     """
     session = get_session(db, session_id)
-    if not can_view_learner(db, viewer, session.user_id):
+    if not can_view_session(db, viewer, session):
         raise NotFound(f"no practice session '{session_id}'")
     if transcript and session.private and session.user_id != viewer.id:
         raise Forbidden("the learner marked this session private: scores only, no transcript")

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.errors import InvalidInput, NotFound
+from app.errors import Forbidden, InvalidInput, NotFound
 from app.scenarios.models import ScenarioVersion
 from app.scenarios.schema import Scenario
 
@@ -43,6 +43,8 @@ def parse_scenario_yaml(text: str, source: str) -> Scenario:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ScenarioFileError(f"{source}: not valid YAML: {exc}") from None
+    except RecursionError:
+        raise ScenarioFileError(f"{source}: nested too deeply") from None
     return parse_scenario(data, source)
 
 
@@ -144,3 +146,27 @@ def validate_authored(text: str, source: str = "scenario") -> Scenario:
         return parse_scenario_yaml(text, source)
     except ScenarioFileError as exc:
         raise InvalidInput(str(exc)) from None
+
+
+def check_can_edit(db: Session, slug: str, editor: Any) -> ScenarioVersion:
+    """The current version if ``editor`` may change the scenario; Forbidden otherwise.
+
+    The author of a custom scenario (whoever made its first version) and admins may edit it;
+    a built-in one (first shipped as a file) only an admin.
+    """
+    current = current_version(db, slug)
+    if editor.role == "admin":
+        return current
+    first = db.scalar(
+        select(ScenarioVersion)
+        .where(ScenarioVersion.slug == slug)
+        .order_by(ScenarioVersion.version)
+        .limit(1)
+    )
+    if first is None or first.source == "builtin":
+        raise Forbidden(f"scenario '{slug}' is built in: only an admin may edit it")
+    if first.author_id != editor.id:
+        raise Forbidden(
+            f"scenario '{slug}' belongs to its author: only they or an admin may edit it"
+        )
+    return current

@@ -48,8 +48,12 @@ def create_scenario(body: ScenarioAuthoring, trainer: TrainerUser, db: DbSession
 def update_scenario(
     scenario_id: str, body: ScenarioAuthoring, trainer: TrainerUser, db: DbSession
 ) -> ScenarioDetail:
-    """Save a new version; sessions already practised keep the version they used."""
-    library.current_version(db, scenario_id)
+    """Save a new version; sessions already practised keep the version they used.
+
+    Only the scenario's author or an admin may edit it; a built-in scenario only an admin, and
+    the edit is a new version beside the shipped one (which a later upgrade does not replace).
+    """
+    library.check_can_edit(db, scenario_id, trainer)
     scenario = library.validate_authored(body.yaml)
     if scenario.id != scenario_id:
         raise InvalidInput(f"id: must stay '{scenario_id}' (got '{scenario.id}')")

@@ -82,7 +82,11 @@ def log_in(
     email in the same way. Raises TooManyRequests or Unauthorized.
     """
     limiter = services.login_limiter
-    keys = (f"ip:{request.client.host if request.client else '?'}", f"email:{email.lower()}")
+    # The address is the socket's peer: X-Forwarded-For counts only when the server was told
+    # to trust the proxy in front (settings.trust_forwarded_for), so a client cannot pick a
+    # fresh address per guess. The email is normalised as it is for look-up.
+    address = request.client.host if request.client else "?"
+    keys = (f"ip:{address}", f"email:{service.email_key(email)}")
     wait = limiter.retry_after(*keys)
     if wait:
         raise TooManyRequests(f"too many failed logins; try again in {wait} seconds")
@@ -90,7 +94,7 @@ def log_in(
     if user is None:
         limiter.record_failure(*keys)
         raise Unauthorized("wrong email or password")
-    limiter.reset(keys[1])
+    limiter.reset(*keys)
     return user, service.open_login_session(db, user=user, ttl=_login_ttl(services.settings))
 
 

@@ -48,3 +48,17 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+
+
+class LoginFailure(Base):
+    """One failed login, under the key it counts against ("ip:…" or "email:…").
+
+    In the database, not in memory, so that every worker (and every machine) counts the same
+    failures; rows older than the window are deleted as the window slides.
+    """
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), index=True)
+    failed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

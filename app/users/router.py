@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, status
 
 from app.deps import DbSession, ServicesDep
-from app.errors import InvalidInput
+from app.errors import Conflict, InvalidInput
 from app.practice import service as practice_service
 from app.users import service
 from app.users.auth import (
@@ -13,6 +13,7 @@ from app.users.auth import (
     AdminUser,
     CurrentUser,
     TrainerUser,
+    check_same_origin,
     log_in,
     set_login_cookie,
 )
@@ -46,6 +47,7 @@ def login(
 def logout(request: Request, response: Response, db: DbSession) -> None:
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
+        check_same_origin(request)  # another site must not be able to log the user out
         service.close_login_session(db, cookie)
     response.delete_cookie(SESSION_COOKIE)
 
@@ -69,6 +71,8 @@ def delete_me(body: DeleteConfirmation, user: CurrentUser, db: DbSession) -> Non
     """Delete the account with every session, turn and scorecard (rows, not flags)."""
     if body.confirm != "delete my data":
         raise InvalidInput("confirm: type 'delete my data' to confirm")
+    if user.role == "admin" and service.count_admins(db) <= 1:
+        raise Conflict("you are the last admin: make another admin before deleting this account")
     practice_service.delete_sessions(db, user_id=user.id)
     db.delete(user)
 

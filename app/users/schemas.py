@@ -7,18 +7,19 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from app.users.models import ApiToken, User
+from app.users.security import MIN_PASSWORD_LENGTH
 from app.users.service import Role
 
 
 class LoginRequest(BaseModel):
-    email: str = Field(max_length=254)
-    password: str = Field(max_length=1024)
+    email: str = Field(min_length=3, max_length=254)
+    password: str = Field(min_length=1, max_length=1024)
 
 
 class UserCreate(BaseModel):
-    email: str = Field(max_length=254)
+    email: str = Field(min_length=3, max_length=254)
     display_name: str = Field(default="", max_length=120)
-    password: str = Field(max_length=1024)
+    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=1024)
     role: Role = Role.LEARNER
 
 
@@ -62,4 +63,4 @@ class TokenCreated(TokenPublic):
 
 
 class DeleteConfirmation(BaseModel):
-    confirm: str = Field(description="Type 'delete my data' to confirm.")
+    confirm: str = Field(max_length=40, description="Type 'delete my data' to confirm.")

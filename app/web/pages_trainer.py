@@ -22,7 +22,7 @@ from app.cohorts import service as cohort_service
 from app.cohorts.access import can_view_learner
 from app.cohorts.models import Assignment, Cohort, CustomRubric
 from app.deps import DbSession
-from app.errors import Conflict, InvalidInput, NotFound, RehearseError
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound, RehearseError
 from app.scenarios import library
 from app.scenarios.schemas import ScenarioSummary
 from app.users import service as user_service
@@ -37,6 +37,7 @@ router = APIRouter(prefix="/trainer", route_class=PageRoute, include_in_schema=F
 NOTICES = {
     "cohort-created": "Cohort created.",
     "member-added": "Learner added to the cohort.",
+    "member-invited": "Invitation sent: the learner joins once they accept it.",
     "member-removed": "Learner removed from the cohort.",
     "assignment-created": "Assignment created.",
     "scenario-saved": "Scenario saved as a new version.",
@@ -193,13 +194,14 @@ def add_member(
         learner = user_service.find_by_email(db, email)
         if learner is None:
             raise NotFound(f"No user with the email '{email.strip()}'.")
-        cohort_service.add_member(db, cohort, learner)
-    except (NotFound, Conflict) as exc:
+        invited = cohort_service.enrol(db, cohort, learner, by=user)
+    except (NotFound, Conflict, Forbidden) as exc:
         cohort = cohort_service.cohort_for_trainer(db, cohort_id, user)
         return _render_cohort(
             request, db, user, cohort, error=exc.message, status_code=exc.status_code
         )
-    return RedirectResponse(f"/trainer/cohorts/{cohort.id}?notice=member-added", 303)
+    notice = "member-invited" if invited else "member-added"
+    return RedirectResponse(f"/trainer/cohorts/{cohort.id}?notice={notice}", 303)
 
 
 @router.post("/cohorts/{cohort_id}/members/{member_id}/remove")
@@ -317,8 +319,8 @@ def learner_page(
     if not can_view_learner(db, user, learner_id):
         raise NotFound(f"no learner {learner_id}")
     learner = user_service.get_user(db, learner_id)
-    found = progress.learner_progress(db, learner)
-    style = progress.question_style(db, learner.id)
+    found = progress.learner_progress(db, learner, viewer=user)
+    style = progress.question_style(db, learner.id, viewer=user)
     return render(
         request,
         "trainer/learner.html",
