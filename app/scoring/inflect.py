@@ -1,12 +1,17 @@
 """Just enough English morphology for the rewrite rules: gerunds, base forms, pronoun swaps.
 
-Deterministic tables and suffix rules; a wrong guess costs a slightly odd rewrite, never a
-wrong score, so the tables cover the verbs learners actually use in workplace conversations.
+Verb inflection comes from lemminflect (its English lexicon ships in the wheel; unknown verbs
+go through its out-of-vocabulary rules). It loads its tables on first use (about 50 MB of
+memory, under a second), so nothing is paid until a rewrite needs a verb form. A wrong guess
+costs a slightly odd rewrite, never a wrong score.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+from lemminflect import getInflection, getLemma
 
 
 def _word_set(words: str) -> frozenset[str]:
@@ -14,148 +19,37 @@ def _word_set(words: str) -> frozenset[str]:
     return frozenset(words.split())
 
 
-_IRREGULAR_BASE = {
-    "went": "go",
-    "gone": "go",
-    "did": "do",
-    "done": "do",
-    "said": "say",
-    "told": "tell",
-    "made": "make",
-    "took": "take",
-    "taken": "take",
-    "gave": "give",
-    "given": "give",
-    "sent": "send",
-    "left": "leave",
-    "got": "get",
-    "gotten": "get",
-    "came": "come",
-    "saw": "see",
-    "seen": "see",
-    "thought": "think",
-    "felt": "feel",
-    "kept": "keep",
-    "spoke": "speak",
-    "spoken": "speak",
-    "wrote": "write",
-    "written": "write",
-    "ran": "run",
-    "led": "lead",
-    "bought": "buy",
-    "brought": "bring",
-    "caught": "catch",
-    "forgot": "forget",
-    "forgotten": "forget",
-    "found": "find",
-    "heard": "hear",
-    "held": "hold",
-    "knew": "know",
-    "known": "know",
-    "lost": "lose",
-    "met": "meet",
-    "paid": "pay",
-    "sat": "sit",
-    "spent": "spend",
-    "stood": "stand",
-    "taught": "teach",
-    "understood": "understand",
-    "won": "win",
-    "began": "begin",
-    "begun": "begin",
-    "broke": "break",
-    "broken": "break",
-    "chose": "choose",
-    "chosen": "choose",
-    "drove": "drive",
-    "driven": "drive",
-    "ate": "eat",
-    "fell": "fall",
-    "fallen": "fall",
-    "had": "have",
-    "was": "be",
-    "were": "be",
-    "been": "be",
-    "dealt": "deal",
-    "meant": "mean",
-    "sold": "sell",
-    "slept": "sleep",
-    "built": "build",
-    "shook": "shake",
-    "stuck": "stick",
-    "threw": "throw",
-    "thrown": "throw",
-    "woke": "wake",
-    "wore": "wear",
-    "withdrew": "withdraw",
-    "became": "become",
-    "let": "let",
-    "put": "put",
-    "cut": "cut",
-    "hit": "hit",
-    "set": "set",
-    "shut": "shut",
-    "quit": "quit",
-    "hurt": "hurt",
-    "read": "read",
-    "upset": "upset",
-    "snapped": "snap",
-    "created": "create",
-}
-# Verbs whose base ends in "e": "raised" -> "raise", not "rais".
-_E_VERBS = _word_set(
-    """use raise move decide share hire close escalate schedule cause promote manage change
-    chase hope like believe arrive argue continue complete delegate ignore involve notice prepare
-    receive release remove reduce replace resolve serve solve state organise organize prioritise
-    prioritize apologise apologize realise realize recognise recognize summarise summarize
-    criticise criticize note quote vote invite explore guide provide divide introduce produce
-    practise sense pause refuse excuse praise dance force face place judge engage encourage merge
-    challenge arrange exchange charge save live love improve approve achieve deserve observe
-    relate rate debate communicate demonstrate estimate facilitate celebrate motivate navigate
-    operate participate translate validate generate hate date compete describe type compile
-    file smile handle struggle settle tackle juggle shape scope cope care dare compare declare
-    ensure measure pressure capture figure configure retire require inspire admire acquire
-    combine define decline outline determine examine imagine analyse analyze pursue issue value
-    rescue structure update phone bore tire isolate overwhelme confuse excite surprise"""
-)
-_E_BY_PAST = {verb[:-1] + "ed": verb for verb in _E_VERBS}
-_DOUBLING = _word_set(
-    """stop get put run sit set cut plan drop shop chat skip swap jog nag tag admit commit submit
-    forget begin refer prefer occur ship slip step grab rub hit let win swim spin bet dig fit quit
-    snap flag log plug scrap drag map"""
-)
-_KEEP_DOUBLE = ("ll", "ss", "ff", "zz", "dd")
+_MODALS = frozenset(("could", "would", "should", "might", "must", "ought"))
 
 
+@lru_cache(maxsize=4096)
 def base_form(word: str) -> str:
-    """The base form of a past tense or participle ("told" -> "tell", "stopped" -> "stop")."""
+    """The base form of a past tense or participle ("told" -> "tell", "stopped" -> "stop").
+
+    Any other word comes back lower-cased and unchanged ("is" stays "is"), so callers can ask
+    ``base_form(w) != w`` to spot a past form.
+    """
     lower = word.lower()
-    if lower in _IRREGULAR_BASE:
-        return _IRREGULAR_BASE[lower]
-    if lower in _E_BY_PAST:
-        return _E_BY_PAST[lower]
-    if lower.endswith("ied") and len(lower) > 4:
-        return lower[:-3] + "y"
-    if lower.endswith("ed") and len(lower) > 3:
-        stem = lower[:-2]
-        if len(stem) > 2 and stem[-1] == stem[-2] and not stem.endswith(_KEEP_DOUBLE):
-            return stem[:-1]
-        return stem
+    if lower in _MODALS:
+        return lower  # "could" is not the past of "can" in a learner's sentence
+    for lemma in getLemma(lower, upos="VERB"):
+        if lemma != lower and (
+            lower in getInflection(lemma, tag="VBD") or lower in getInflection(lemma, tag="VBN")
+        ):
+            return lemma
     return lower
 
 
+@lru_cache(maxsize=4096)
 def gerund(verb: str) -> str:
     """The -ing form of a base verb ("take" -> "taking", "stop" -> "stopping")."""
     lower = verb.lower()
-    if lower in ("be", "see", "flee", "agree", "free"):
-        return lower + "ing"
-    if lower.endswith("ie"):
-        return lower[:-2] + "ying"
-    if lower.endswith("e") and not lower.endswith(("ee", "ye", "oe")):
-        return lower[:-1] + "ing"
-    if lower in _DOUBLING:
-        return lower + lower[-1] + "ing"
-    return lower + "ing"
+    forms = [
+        f
+        for f in getInflection(lower, tag="VBG")
+        if f.endswith("ing") and f != lower and " " not in f
+    ]
+    return forms[0] if forms else lower + "ing"
 
 
 def gerund_phrase(phrase: str) -> str:

@@ -1,7 +1,9 @@
-"""Small, dependency-free text helpers the coder and the rewriter share.
+"""Small text helpers the coder and the rewriter share.
 
-Everything here is deterministic and cheap (regular expressions over one turn), because the
-practice loop codes every learner turn while the peer is replying.
+Everything here is deterministic and cheap, because the practice loop codes every learner turn
+while the peer is replying. Sentence boundaries come from pysbd (rule-based, English) and stems
+from the Snowball English stemmer; both are cached per input, since one turn is split and
+stemmed by several scorers.
 """
 
 from __future__ import annotations
@@ -10,6 +12,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import pysbd
+import snowballstemmer
+
 
 def _word_set(words: str) -> frozenset[str]:
     """A set from a whitespace-separated word list (easier to read and edit than a literal)."""
@@ -17,10 +22,6 @@ def _word_set(words: str) -> frozenset[str]:
 
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
-# A sentence ends at . ? ! (or a run of them, or an ellipsis) followed by space; a dash-cut
-# sentence ("Yeah, like sort of-") ends at the end of the turn.
-_SENTENCE_END = re.compile(r"[.?!\u2026]+[\"')\]]*(?=\s|$)")
-_ABBREVIATIONS = ("mr.", "mrs.", "ms.", "dr.", "e.g.", "i.e.", "etc.", "vs.", "st.")
 
 # Discourse openers and fillers that say nothing about a sentence's form. Stripped before the
 # form of a sentence is read ("Okay, so what happened?" is a what-question).
@@ -73,18 +74,57 @@ def words(text: str) -> list[str]:
 
 
 def split_sentences(text: str) -> list[Sentence]:
-    """Sentences with spans into ``text``; abbreviations like "Dr." do not end a sentence."""
+    """Sentences with spans into ``text`` (each ``text[start:end]`` is the sentence verbatim).
+
+    Boundaries come from pysbd, which knows abbreviations ("Dr.", "e.g."), decimals and
+    ellipses; a chunk with no letter or digit ("!!!") is not a sentence.
+    """
+    return list(_split_cached(text))
+
+
+@lru_cache(maxsize=8192)
+def _split_cached(text: str) -> tuple[Sentence, ...]:
+    if not _CANDIDATE_END.search(text):  # one sentence at most: pysbd (~2 ms a turn) not needed
+        return _sentences(text, [(0, len(text))])
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for chunk in _segmenter().segment(text):
+        piece = chunk.strip()
+        if not piece:
+            continue
+        start = text.find(piece, cursor)
+        if start < 0:  # pysbd altered the text (it should not with clean=False): keep it whole
+            return _sentences(text, [(0, len(text))])
+        cursor = start + len(piece)
+        for cut in _MISSED_BEFORE_I.finditer(text, start, cursor):
+            spans.append((start, cut.start()))
+            start = cut.end()
+        spans.append((start, cursor))
+    merged: list[tuple[int, int]] = []
+    for span in spans:  # "(laughs)" belongs to the sentence after it, as one chunk
+        if merged and _STAGE_DIRECTION.match(text[merged[-1][0] : merged[-1][1]]):
+            span = (merged.pop()[0], span[1])
+        merged.append(span)
+    return _sentences(text, merged)
+
+
+def _sentences(text: str, spans: list[tuple[int, int]]) -> tuple[Sentence, ...]:
     found: list[Sentence] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        end = match.end()
-        last_word = text[start:end].split()[-1].lower().lstrip("(\"'")
-        if last_word in _ABBREVIATIONS and not match.group().startswith(("?", "!")):
-            continue  # "Dr." ends no sentence; "items." does, though it ends in "ms."
+    for start, end in spans:
         _append(found, text, start, end)
-        start = end
-    _append(found, text, start, len(text))
-    return found
+    return tuple(found)
+
+
+# Where a second sentence could start: sentence punctuation followed by more text.
+_CANDIDATE_END = re.compile(r"[.?!\u2026]\S*\s+\S")
+# pysbd reads "me." / "ok." as state abbreviations and then keeps "I" in the same sentence.
+_MISSED_BEFORE_I = re.compile(r"(?<=[a-z][a-z]\.)\s+(?=I\b)")
+_STAGE_DIRECTION = re.compile(r"^[(\[][^()\[\]]*[)\]]$")
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> pysbd.Segmenter:
+    return pysbd.Segmenter(language="en", clean=False)
 
 
 def _append(found: list[Sentence], text: str, start: int, end: int) -> None:
@@ -108,14 +148,13 @@ def core_form(text: str) -> str:
     return re.sub(r"\s+", " ", core)
 
 
-@lru_cache(maxsize=4096)
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=16384)
 def stem(word: str) -> str:
-    """A crude suffix stripper: enough to see that "deadlines" and "deadline" are one word."""
-    for suffix in ("ing", "edly", "ed", "ion", "ies", "es", "s", "ly"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            base = word[: -len(suffix)]
-            return base + "y" if suffix == "ies" else base
-    return word
+    """The Snowball (Porter 2) English stem: "deadlines" and "deadline" are one word."""
+    return str(_STEMMER.stemWord(word))
 
 
 def content_stems(text: str) -> set[str]:
