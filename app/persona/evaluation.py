@@ -9,6 +9,7 @@ scenario, lecturing never. A failed expectation makes the command exit non-zero.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -27,7 +28,6 @@ from app.persona.speech import matches_any, sentence_key, sentences_of
 from app.persona.state import advance, initial_state
 from app.scenarios.library import load_scenario_files
 from app.scenarios.schema import Scenario
-from app.scoring.coder import code_utterance
 from app.scoring.moves import CodedUtterance, Move
 from app.scoring.transcript import TranscriptTurn
 
@@ -99,7 +99,41 @@ def scripted_coder(text: str, context: str | None, moves: list[Move]) -> CodedUt
 
 def real_coder(text: str, context: str | None, moves: list[Move]) -> CodedUtterance:
     """The coder the practice service uses: measures the whole loop, labelling included."""
+    from app.scoring.coder import code_utterance  # the model loads only when asked for
+
     return code_utterance(text, context)
+
+
+_SWAPS = {
+    "i": "you",
+    "i'm": "you're",
+    "i've": "you've",
+    "i'll": "you'll",
+    "i'd": "you'd",
+    "me": "you",
+    "my": "your",
+    "mine": "yours",
+    "myself": "yourself",
+    "am": "are",
+    "was": "were",
+}
+
+
+def reflect_back(reply: str) -> str:
+    """A listener's reflection of the peer's last reply: its most telling sentence, turned to
+    the second person ("I start late" -> "It sounds like you start late"). Scripted learners
+    use it where a real listener would reflect what was just said."""
+    sentences = [s for s in sentences_of(reply) if not s.startswith("(")]
+    if not sentences:
+        return "It sounds like there's a lot going on."
+    sentence = max(sentences, key=lambda s: len(s.split()))
+    words = re.findall(r"[\w'’]+|[^\w\s]", sentence.rstrip(".!?…"))
+    swapped = [_SWAPS.get(w.lower().replace("’", "'"), w) for w in words]
+    if swapped and swapped[0] not in ("I",) and swapped[0][:1].isupper():
+        swapped[0] = swapped[0][0].lower() + swapped[0][1:]
+    text = " ".join(swapped)
+    text = re.sub(r" ([,;:!?])", r"\1", text)
+    return f"It sounds like {text}."
 
 
 def run_conversation(

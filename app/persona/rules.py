@@ -8,6 +8,7 @@ the eval can measure the effect, without touching code. Every section is validat
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -32,7 +33,29 @@ Pool = Literal[
     "trigger",
     "new_layer",
     "current_layer",
+    "closing_early",
+    "correct",
+    "confused",
+    "redirect",
+    "permission_yes",
+    "permission_no",
 ]
+
+
+class Act(StrEnum):
+    """What a reply does, whichever engine voices it; the LLM engine is told the act."""
+
+    AGREE = "agree"
+    CORRECT = "correct"
+    CONFUSED = "confused"
+    REDIRECT = "redirect"
+    DEFLECT = "deflect"
+    PUSH_BACK = "push_back"
+    DISCLOSE = "disclose"
+    ANSWER = "answer"
+    ANSWER_PERMISSION = "answer_permission"
+    CLOSE = "close"
+    FINISHED = "finished"  # the peer has closed: a stage direction, never a new line
 
 
 class Strict(BaseModel):
@@ -76,10 +99,18 @@ class Finish(Strict):
     farewell_keywords: tuple[str, ...]
 
 
+Verdict = Literal["related", "partly", "unrelated"]
+
+
 class Condition(Strict):
     """All set fields must hold; an empty condition always holds."""
 
     ending: bool | None = None
+    assessable: bool | None = None
+    relevance: Verdict | None = None
+    off_topic: bool | None = None
+    permission_asked: bool | None = None
+    permission_granted: bool | None = None
     hidden_concern_disclosed: bool | None = None
     triggered: bool | None = None
     defensive: bool | None = None
@@ -95,6 +126,7 @@ class Part(Strict):
 
 class ReplyRule(Strict):
     id: str
+    act: Act
     when: Condition
     say: tuple[Part, ...] = Field(min_length=1)
 
@@ -118,6 +150,30 @@ class ReplyRule(Strict):
         return self
 
 
+class Level(Strict):
+    """How a difficulty level bends the shared rules: how much a partly right reflection
+    earns, how high each layer's bar sits, how soon the peer turns defensive, how open it must
+    be to say yes to "may I share an idea?"."""
+
+    partly_credit: Unit = Field(description="Share of a reflection's trust a partly right one earns.")
+    layer_scale: float = Field(ge=0.5, le=1.5, description="Multiplies each layer's trust_required.")
+    defensive_at: Unit
+    permission_at: Unit = Field(description="Openness at which the peer lets the learner advise.")
+
+
+class Relevance(Strict):
+    """Which learner moves are weighed against what the peer said, and what is off topic."""
+
+    reflective_moves: frozenset[Move] = Field(min_length=1)
+    off_topic_exempt_moves: frozenset[Move] = Field(
+        description="Moves with reactions of their own, never treated as off topic."
+    )
+    generic_words: frozenset[str] = Field(
+        description="Words that name no topic ('things', 'going'): a line of only these is "
+        "about whatever was just said, never off topic."
+    )
+
+
 class HintRule(Strict):
     move: Move | None = None
     defensive: bool | None = None
@@ -130,17 +186,26 @@ class Band(Strict):
     name: str
     below: float = Field(gt=0.0, le=1.01)
     max_sentences: int = Field(ge=1, le=8)
+    max_tokens: int = Field(ge=16, le=1024, description="A guarded peer says less.")
 
 
 class LLMRules(Strict):
-    max_tokens: int = Field(ge=16, le=1024)
     temperature: float = Field(ge=0.0, le=2.0)
     history_turns: int = Field(ge=0, le=100)
+    stop: tuple[str, ...] = Field(max_length=4, description="Where a reply must end (API limit 4).")
+    carries_layer_at: Unit = Field(
+        description="Similarity of a reply to a layer's lines at which it counts as said."
+    )
     bands: tuple[Band, ...] = Field(min_length=1)
     injection_patterns: tuple[re.Pattern[str], ...]
     out_of_character_patterns: tuple[re.Pattern[str], ...]
+    agreeing_patterns: tuple[re.Pattern[str], ...] = Field(
+        description="Agreement, out of place when the act is to push back, deflect or correct."
+    )
 
-    @field_validator("injection_patterns", "out_of_character_patterns", mode="before")
+    @field_validator(
+        "injection_patterns", "out_of_character_patterns", "agreeing_patterns", mode="before"
+    )
     @classmethod
     def _compile(cls, value: object) -> object:
         if not isinstance(value, list):
@@ -166,6 +231,8 @@ class ReactionRules(Strict):
     per_turn: PerTurn
     follow_up: FollowUp
     disclosure: Disclosure
+    levels: dict[Difficulty, Level]
+    relevance: Relevance
     finish: Finish
     ordered_pools: frozenset[Pool]
     exhausted: str = Field(min_length=1)
@@ -178,7 +245,7 @@ class ReactionRules(Strict):
         missing_moves = set(Move) - set(self.moves)
         if missing_moves:
             raise ValueError(f"moves lacks an effect for: {', '.join(sorted(missing_moves))}")
-        missing_levels = set(Difficulty) - set(self.start)
+        missing_levels = (set(Difficulty) - set(self.start)) | (set(Difficulty) - set(self.levels))
         if missing_levels:
             raise ValueError(f"start lacks: {', '.join(sorted(missing_levels))}")
         ids = [rule.id for rule in self.replies]

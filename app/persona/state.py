@@ -20,9 +20,11 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from app.persona.lines import best_line, embed_text, similarities
-from app.persona.rules import Condition, ReactionRules, ReplyRule, default_rules
+from app.persona.rules import Act, Condition, Level, ReactionRules, ReplyRule, Verdict, default_rules
 from app.scenarios.schema import DisclosureLayer, Persona, Scenario, Trigger
+from app.scoring.language import content_stems
 from app.scoring.moves import CodedUtterance, Move
+from app.scoring.relevance import PARTLY, RELATED, Relevance, relevance
 
 
 class TurnOutcome(BaseModel):
@@ -35,6 +37,15 @@ class TurnOutcome(BaseModel):
     )
     reaction: str = Field(
         default="start", description="Id of the reply rule that fired ('start' before any)."
+    )
+    act: Act | None = Field(default=None, description="What the reply does (None at the start).")
+    relevance: Verdict | None = Field(
+        default=None, description="How a reflection related to what the peer said; None if none."
+    )
+    relevance_score: float | None = None
+    off_topic: bool = False
+    new_layer: str | None = Field(
+        default=None, description="The layer this reply is meant to open, if any."
     )
     reply: list[str] = Field(
         default_factory=list, description="The authored lines the built-in engine says."
@@ -56,6 +67,9 @@ class PersonaState(BaseModel):
     used_lines: list[str] = Field(default_factory=list)
     learner_turns: int = 0
     finished: bool = False
+    permission_granted: bool = Field(
+        default=False, description="The peer just said yes to 'may I share an idea?'."
+    )
     last: TurnOutcome = Field(default_factory=TurnOutcome)
 
     def hidden_concern_disclosed(self, scenario: Scenario) -> bool:
@@ -87,30 +101,51 @@ def advance(
     """The state after one learner turn, including the lines the built-in peer answers with."""
     rules = rules or default_rules()
     persona = scenario.persona
+    level = rules.levels[scenario.difficulty]
     turn = state.learner_turns + 1
-    moves = frozenset(coded.moves)
+    if state.finished:
+        return finished_turn(state, persona, rules)
+    moves = frozenset(coded.moves) if coded.assessable else frozenset({Move.OTHER})
+    if state.permission_granted and Move.ADVICE_WITHOUT_PERMISSION in moves:
+        # The peer said yes a turn ago: this advice was asked for.
+        moves = (moves - {Move.ADVICE_WITHOUT_PERMISSION}) | {Move.ADVICE_WITH_PERMISSION}
     query = embed_text(learner_text)
-    fired = fired_triggers(persona.triggers, moves, learner_text)
-    followed = followed_up_layers(query, state, persona, rules)
-    trust, defensiveness = update_feelings(state, moves, bool(fired), bool(followed), rules)
+    reading = read_meaning(learner_text, moves, state, scenario, rules) if coded.assessable else None
+    verdict = reading.verdict if reading else None
+    off_topic = bool(reading and reading.off_topic)
+    credited = credited_moves(moves, verdict, off_topic, rules)
+    fired = fired_triggers(persona.triggers, moves, learner_text) if coded.assessable else []
+    followed = followed_up_layers(query, state, persona, rules) if verdict != "unrelated" else []
+    trust, defensiveness = update_feelings(
+        state, credited, bool(fired), bool(followed), rules, partly=_partly(verdict, reading.score if reading else 0.0, level)
+    )
     openness = _openness(trust, defensiveness, rules)
-    disclosed_before = state.disclosed_layers
-    next_layer = layer_to_open(persona, disclosed_before, openness, defensiveness, moves, rules)
+    defensive = defensiveness >= level.defensive_at
+    opening = credited if verdict in (None, "related") else credited - rules.relevance.reflective_moves
+    next_layer = layer_to_open(persona, state.disclosed_layers, openness, defensive, opening, rules, level)
+    asked = coded.assessable and Move.PERMISSION_REQUEST in moves
+    granted = asked and not defensive and openness >= level.permission_at
     facts = Facts(
-        ending=state.finished or is_ending(state, moves, learner_text, turn, scenario, rules),
+        ending=is_ending(state, moves, learner_text, turn, scenario, rules),
         hidden_concern_disclosed=state.hidden_concern_disclosed(scenario),
         triggered=bool(fired),
-        defensive=defensiveness >= rules.disclosure.defensive_at,
+        defensive=defensive,
         new_layer=next_layer is not None,
         moves=moves,
         openness=openness,
+        assessable=coded.assessable,
+        relevance=verdict,
+        off_topic=off_topic,
+        permission_asked=asked,
+        permission_granted=granted,
     )
     pools = reply_pools(persona, state.disclosed_layers, next_layer, fired)
     rule, said = compose_reply(facts, pools, set(state.used_lines), query, rules)
     lines = [line for _, line in said]
     disclosed = list(state.disclosed_layers)
-    if next_layer is not None and any(pool == "new_layer" for pool, _ in said):
-        disclosed.append(next_layer.id)
+    opened = next_layer if next_layer and any(pool == "new_layer" for pool, _ in said) else None
+    if opened is not None:
+        disclosed.append(opened.id)
     hidden_now = state.hidden_concern_turn is None and persona.hidden_concern.id in disclosed
     return PersonaState(
         trust=round(trust, 4),
@@ -123,14 +158,114 @@ def advance(
         used_lines=state.used_lines + lines,
         learner_turns=turn,
         finished=facts.ending or rule is None,
+        permission_granted=granted and rule is not None and rule.act is Act.ANSWER_PERMISSION,
         last=TurnOutcome(
             moves=sorted(moves),
             triggers=[t.id for t in fired],
             followed_up=followed,
             reaction=rule.id if rule else "exhausted",
+            act=rule.act if rule else Act.FINISHED,
+            relevance=verdict,
+            relevance_score=reading.score if reading else None,
+            off_topic=off_topic,
+            new_layer=opened.id if opened else None,
             reply=lines or [rules.exhausted.format(name=persona.name)],
         ),
     )
+
+
+def finished_turn(state: PersonaState, persona: Persona, rules: ReactionRules) -> PersonaState:
+    """A peer that has closed stays closed: no new line, no change of heart, only the note."""
+    return state.model_copy(
+        update={
+            "learner_turns": state.learner_turns + 1,
+            "permission_granted": False,
+            "last": TurnOutcome(
+                reaction="finished",
+                act=Act.FINISHED,
+                reply=[rules.exhausted.format(name=persona.name)],
+            ),
+        }
+    )
+
+
+@dataclass(frozen=True)
+class MeaningRead:
+    """How a learner line relates to the talk: a reflection's verdict, or off topic."""
+
+    verdict: Verdict | None  # None: not a reflection
+    score: float
+    off_topic: bool
+
+
+def peer_material(state: PersonaState, scenario: Scenario) -> tuple[list[str], list[str]]:
+    """What the peer has said (recent lines, oldest first) and the summaries of disclosed layers."""
+    persona = scenario.persona
+    # Only lines that say something about the peer's situation: "Sorry, you've lost me"
+    # says nothing a reflection could reflect, and would crowd out the lines that do.
+    content = {persona.opening_line, *(line for layer in persona.layers for line in layer.lines)}
+    spoken = [line for line in state.used_lines if line in content]
+    summaries = [layer.summary for layer in persona.layers if layer.id in state.disclosed_layers]
+    return spoken, summaries
+
+
+def read_meaning(
+    text: str,
+    moves: frozenset[Move],
+    state: PersonaState,
+    scenario: Scenario,
+    rules: ReactionRules,
+) -> MeaningRead:
+    """Relate the line to the peer's recent lines and disclosed layers (one shared check).
+
+    A reflection gets a verdict; any other line not covered by a reaction of its own is off
+    topic when it names things that appear nowhere in the talk or the scenario and its
+    meaning is far from all of it.
+    """
+    spoken, summaries = peer_material(state, scenario)
+    reflecting = bool(moves & rules.relevance.reflective_moves)
+    if reflecting:
+        # The peer's own recent lines, not the layer summaries: those are third-person author
+        # notes whose wording ("reporting", "busy") any guess about the job would share.
+        read = relevance(text, spoken)
+        return MeaningRead(read.verdict.value, read.score, off_topic=False)
+    if moves & rules.relevance.off_topic_exempt_moves:
+        return MeaningRead(None, 0.0, off_topic=False)
+    topic_words = content_stems(text) - _generic_stems(rules)
+    if not topic_words:
+        return MeaningRead(None, 0.0, off_topic=False)  # "What was that like?" is about the talk
+    known = content_stems(" ".join([scenario.public_text(), *spoken, *summaries]))
+    if topic_words & known:
+        return MeaningRead(None, 0.0, off_topic=False)
+    score = max(relevance(text, spoken).score, relevance(text, [scenario.public_text()]).score)
+    return MeaningRead(None, score, off_topic=score < PARTLY)
+
+
+def _generic_stems(rules: ReactionRules) -> set[str]:
+    return content_stems(" ".join(rules.relevance.generic_words))
+
+
+def credited_moves(
+    moves: frozenset[Move], verdict: Verdict | None, off_topic: bool, rules: ReactionRules
+) -> frozenset[Move]:
+    """The moves that earn their effect: an unrelated reflection and an off-topic line earn
+    nothing (they keep only their costs)."""
+    if off_topic:
+        return frozenset(m for m in moves if rules.moves[m].trust < 0) or frozenset({Move.OTHER})
+    if verdict == "unrelated":
+        kept = moves - rules.relevance.reflective_moves
+        return kept or frozenset({Move.OTHER})
+    return moves
+
+
+def _partly(verdict: Verdict | None, score: float, level: Level) -> float:
+    """The share of a reflection's effect it earns: all when related; when partly, the level's
+    credit scaled by how far into the band it reaches, so a line that barely touches what was
+    said (a made-up reflection often scores just above PARTLY) earns next to nothing."""
+    if verdict != Relevance.PARTLY.value:
+        return 1.0
+    reach = (score - PARTLY) / (RELATED - PARTLY)
+    return level.partly_credit * min(1.0, max(0.0, reach))
 
 
 def fired_triggers(triggers: list[Trigger], moves: frozenset[Move], text: str) -> list[Trigger]:
@@ -160,9 +295,25 @@ def update_feelings(
     triggered: bool,
     followed_up: bool,
     rules: ReactionRules,
+    *,
+    partly: float = 1.0,
 ) -> tuple[float, float]:
-    """New (trust, defensiveness): gains are capped and damped by defensiveness, losses are not."""
-    effects = [rules.moves[move] for move in sorted(moves)]
+    """New (trust, defensiveness): gains are capped and damped by defensiveness, losses are not.
+
+    ``partly`` scales what the reflective moves earn, for a reflection that is partly right.
+    """
+    reflective = rules.relevance.reflective_moves
+    effects = [
+        rules.moves[move].model_copy(
+            update={
+                "trust": rules.moves[move].trust * partly,
+                "defensiveness": rules.moves[move].defensiveness * partly,
+            }
+        )
+        if move in reflective and rules.moves[move].trust > 0
+        else rules.moves[move]
+        for move in sorted(moves)
+    ]
     gain = sum(e.trust for e in effects if e.trust > 0)
     if followed_up and moves & rules.disclosure.opening_moves:
         gain += rules.follow_up.bonus
@@ -182,15 +333,16 @@ def layer_to_open(
     persona: Persona,
     disclosed: list[str],
     openness: float,
-    defensiveness: float,
+    defensive: bool,
     moves: frozenset[Move],
     rules: ReactionRules,
+    level: Level,
 ) -> DisclosureLayer | None:
     """The next layer, if this turn earned it: one layer per turn, never while defensive."""
-    if defensiveness >= rules.disclosure.defensive_at or not moves & rules.disclosure.opening_moves:
+    if defensive or not moves & rules.disclosure.opening_moves:
         return None
     closed = [layer for layer in persona.layers if layer.id not in disclosed]
-    if closed and openness >= closed[0].trust_required:
+    if closed and openness >= min(0.95, closed[0].trust_required * level.layer_scale):
         return closed[0]
     return None
 
@@ -226,10 +378,26 @@ class Facts:
     new_layer: bool
     moves: frozenset[Move]
     openness: float
+    assessable: bool = True
+    relevance: Verdict | None = None
+    off_topic: bool = False
+    permission_asked: bool = False
+    permission_granted: bool = False
 
 
 def holds(condition: Condition, facts: Facts) -> bool:
-    flags = ("ending", "hidden_concern_disclosed", "triggered", "defensive", "new_layer")
+    flags = (
+        "ending",
+        "hidden_concern_disclosed",
+        "triggered",
+        "defensive",
+        "new_layer",
+        "assessable",
+        "relevance",
+        "off_topic",
+        "permission_asked",
+        "permission_granted",
+    )
     for flag in flags:
         wanted = getattr(condition, flag)
         if wanted is not None and wanted != getattr(facts, flag):
@@ -256,6 +424,12 @@ def reply_pools(
         "guarded": [reactions.guarded],
         "pushback_on_advice": [reactions.pushback_on_advice],
         "closing": [reactions.closing],
+        "closing_early": [reactions.closing_early],
+        "correct": [reactions.correct],
+        "confused": [reactions.confused],
+        "redirect": [reactions.redirect],
+        "permission_yes": [reactions.permission_yes],
+        "permission_no": [reactions.permission_no],
         "trigger": [trigger.lines for trigger in fired],
         "new_layer": [next_layer.lines] if next_layer else [],
         "current_layer": [layer.lines for layer in reversed(spoken_layers)],

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from app.persona.evaluation import reflect_back
 from app.persona.rules import ReactionRules
 from app.persona.state import PersonaState, advance, initial_state
 from app.scenarios.schema import Scenario
 from app.scoring.moves import CodedUtterance, Move
 
+# "{echo}" is a reflection of the peer's last reply (reflect_back): listening is reflecting
+# what was said, and the state now checks that a reflection relates to it.
+ECHO = "{echo}"
 LISTENING = [
     ("How has the report been going from your side?", Move.OPEN_QUESTION),
-    ("It sounds like there is more going on than the tool.", Move.COMPLEX_REFLECTION),
+    (ECHO, Move.COMPLEX_REFLECTION),
     ("What has that been like for you?", Move.OPEN_QUESTION),
-    ("So you have been carrying a lot of this on your own.", Move.COMPLEX_REFLECTION),
+    (ECHO, Move.COMPLEX_REFLECTION),
     ("What else is going on that I might not know about?", Move.OPEN_QUESTION),
-    ("It sounds like this has been weighing on you more than you let on.", Move.COMPLEX_REFLECTION),
+    (ECHO, Move.COMPLEX_REFLECTION),
     ("Thank you for trusting me with that.", Move.AFFIRMATION),
-    ("So, the mornings are taken and asking for help has felt risky.", Move.SUMMARY),
+    (ECHO, Move.SUMMARY),
 ]
 
 LECTURING = [
@@ -43,7 +47,8 @@ def play(
     """The state after each turn, starting from ``state`` or the scenario's initial state."""
     states = []
     current = state or initial_state(scenario, rules)
-    for text, move in turns:
+    for template, move in turns:
+        text = reflect_back(" ".join(current.last.reply)) if template == ECHO else template
         current = advance(current, coded(text, move), text, scenario, rules)
         states.append(current)
     return states

@@ -7,8 +7,10 @@ import pytest
 from app.persona.rules import ReactionRules
 from app.persona.state import PersonaState, advance, fired_triggers, initial_state
 from app.scenarios.schema import Scenario
-from app.scoring.moves import Move
-from tests.persona.helpers import LECTURING, LISTENING, coded, play
+from app.scoring.moves import CodedUtterance, Move
+from app.persona.evaluation import reflect_back
+from app.persona.rules import Act
+from tests.persona.helpers import ECHO, LECTURING, LISTENING, coded, play
 
 
 def at_trust(
@@ -174,7 +176,8 @@ def test_advance_never_repeats_a_line(scenario: Scenario, rules: ReactionRules) 
     states = play(scenario.model_copy(update={"max_turns": 60}), turns, rules)
     used = states[-1].used_lines
     assert len(used) == len(set(used))
-    assert states[-1].finished and states[-1].last.reaction == "exhausted"
+    assert "exhausted" in {s.last.reaction for s in states}
+    assert states[-1].finished and states[-1].last.reaction == "finished"
     assert states[-1].last.reply == [rules.exhausted.format(name=scenario.persona.name)]
 
 
@@ -187,15 +190,16 @@ def test_advance_summary_after_the_hidden_concern_closes_the_talk(
     assert last.last.reply[-1] == scenario.persona.reactions.closing[0]
 
 
-def test_advance_out_of_turns_without_the_hidden_concern_ends_with_a_brush_off(
+def test_advance_out_of_turns_without_the_hidden_concern_closes_on_the_surface(
     scenario: Scenario, rules: ReactionRules
 ) -> None:
     short = scenario.model_copy(update={"max_turns": 4})
     turns = [("How is it going?", Move.OPEN_QUESTION)] * 3 + [("Done?", Move.CLOSED_QUESTION)]
     states = play(short, turns, rules)
     assert [s.finished for s in states] == [False, False, False, True]
-    assert states[-1].last.reaction == "brush-off"
-    assert states[-1].last.reply[0] in scenario.persona.reactions.guarded
+    assert states[-1].last.reaction == "closing-early"
+    assert states[-1].last.reply[0] in scenario.persona.reactions.closing_early
+    assert not set(states[-1].last.reply) & set(scenario.persona.reactions.closing)
 
 
 def test_advance_peer_that_has_said_everything_ends_the_talk(
@@ -234,8 +238,9 @@ def test_state_round_trips_through_json_and_replays_identically(
     """A restart between every turn (save as JSON, load, go on) equals one uninterrupted fold."""
     straight = play(scenario, LISTENING + LECTURING[:2], rules)[-1]
     state = initial_state(scenario, rules)
-    for text, move in LISTENING + LECTURING[:2]:
+    for template, move in LISTENING + LECTURING[:2]:
         saved = state.model_dump(mode="json")
+        text = reflect_back(" ".join(state.last.reply)) if template == ECHO else template
         state = advance(
             PersonaState.model_validate(saved), coded(text, move), text, scenario, rules
         )
@@ -261,3 +266,124 @@ def test_advance_copes_with_a_very_long_message(scenario: Scenario, rules: React
     text = "a" * 4000
     after = advance(initial_state(scenario, rules), coded(text), text, scenario, rules)
     assert after.learner_turns == 1 and after.last.reply
+
+
+# Meaning, not shape: what a reflection says must relate to what the peer said.
+
+
+def test_advance_made_up_reflection_earns_little_or_nothing(
+    scenario: Scenario, rules: ReactionRules
+) -> None:
+    state = initial_state(scenario, rules)
+    made_up = "It sounds like the office plants have been plotting against your holiday."
+    heard = reflect_back(scenario.persona.opening_line)
+    wrong = advance(state, coded(made_up, Move.COMPLEX_REFLECTION), made_up, scenario, rules)
+    right = advance(state, coded(heard, Move.COMPLEX_REFLECTION), heard, scenario, rules)
+    assert right.last.relevance == "related" and right.last.act is not Act.CORRECT
+    assert wrong.last.relevance != "related"
+    assert wrong.last.act in (Act.CONFUSED, Act.CORRECT)
+    assert wrong.last.reply[0] in [
+        *scenario.persona.reactions.confused,
+        *scenario.persona.reactions.correct,
+    ]
+    assert wrong.trust - state.trust < (right.trust - state.trust) / 3
+
+
+def test_advance_unrelated_reflection_gets_confusion_and_no_trust(
+    scenario: Scenario, rules: ReactionRules
+) -> None:
+    state = initial_state(scenario, rules)
+    text = "It sounds like you love sailing and want to move to Portugal."
+    after = advance(state, coded(text, Move.COMPLEX_REFLECTION), text, scenario, rules)
+    assert after.last.relevance == "unrelated" and after.last.act is Act.CONFUSED
+    assert after.trust <= state.trust
+    assert after.last.reply[0] in scenario.persona.reactions.confused
+
+
+def test_advance_partly_right_reflection_gets_a_correction_and_partial_credit(
+    scenario: Scenario, rules: ReactionRules
+) -> None:
+    state = at_trust(scenario, rules, 0.2)
+    right = "It sounds like the reporting tool has been crawling lately."
+    stretch = "It sounds like work has been slow for you."
+    full = advance(state, coded(right, Move.COMPLEX_REFLECTION), right, scenario, rules)
+    partly = advance(state, coded(stretch, Move.COMPLEX_REFLECTION), stretch, scenario, rules)
+    assert partly.last.relevance == "partly", partly.last.relevance_score
+    assert partly.last.act is Act.CORRECT
+    assert partly.last.reply[0] in scenario.persona.reactions.correct
+    assert partly.trust < full.trust
+
+
+def test_advance_gibberish_gets_confusion_and_changes_nothing(
+    scenario: Scenario, rules: ReactionRules
+) -> None:
+    state = at_trust(scenario, rules, 0.3)
+    text = "sdkfj qwpoe zzxv"
+    nonsense = CodedUtterance(text=text, moves=(Move.SIMPLE_REFLECTION,), assessable=False)
+    after = advance(state, nonsense, text, scenario, rules)
+    assert after.last.act is Act.CONFUSED
+    assert (after.trust, after.disclosed_layers) == (state.trust, state.disclosed_layers)
+
+
+def test_advance_off_topic_line_gets_a_redirect_and_no_trust(
+    scenario: Scenario, rules: ReactionRules
+) -> None:
+    state = initial_state(scenario, rules)
+    text = "What's your favourite pizza topping?"
+    after = advance(state, coded(text, Move.OPEN_QUESTION), text, scenario, rules)
+    assert after.last.off_topic and after.last.act is Act.REDIRECT
+    assert after.last.reply[0] in scenario.persona.reactions.redirect
+    assert after.trust <= state.trust
+    about = "What has that been like for you?"
+    on_topic = advance(state, coded(about, Move.OPEN_QUESTION), about, scenario, rules)
+    assert not on_topic.last.off_topic and on_topic.trust > state.trust
+
+
+def test_advance_permission_is_answered_and_advice_after_yes_counts_as_asked_for(
+    scenario: Scenario, rules: ReactionRules
+) -> None:
+    ask = "Would it help if I shared an idea?"
+    advice = "You could ask to start at eleven on those days."
+    low = advance(initial_state(scenario, rules), coded(ask, Move.PERMISSION_REQUEST), ask,
+                  scenario, rules)
+    assert low.last.act is Act.ANSWER_PERMISSION and not low.finished
+    assert low.last.reply[0] in scenario.persona.reactions.permission_no
+    assert not low.permission_granted
+    high = advance(at_trust(scenario, rules, 0.6), coded(ask, Move.PERMISSION_REQUEST), ask,
+                   scenario, rules)
+    assert high.permission_granted and not high.finished
+    assert high.last.reply[0] in scenario.persona.reactions.permission_yes
+    after = advance(high, coded(advice, Move.ADVICE_WITHOUT_PERMISSION), advice, scenario, rules)
+    assert Move.ADVICE_WITH_PERMISSION in after.last.moves
+    assert after.last.act is not Act.PUSH_BACK
+    blunt = advance(low, coded(advice, Move.ADVICE_WITHOUT_PERMISSION), advice, scenario, rules)
+    assert blunt.last.act is Act.PUSH_BACK
+
+
+def test_advance_finished_peer_stays_finished(scenario: Scenario, rules: ReactionRules) -> None:
+    state = initial_state(scenario, rules)
+    bye = "Okay, let's leave it there for now."
+    ended = advance(state, coded(bye, Move.OTHER), bye, scenario, rules)
+    again = advance(ended, coded("What happened?", Move.OPEN_QUESTION), "What happened?",
+                    scenario, rules)
+    assert again.finished and again.last.act is Act.FINISHED
+    assert again.last.reply == [rules.exhausted.format(name=scenario.persona.name)]
+    assert again.used_lines == ended.used_lines and again.trust == ended.trust
+
+
+@pytest.mark.parametrize("level", ["easy", "medium", "hard"])
+def test_advance_difficulty_changes_what_listening_earns(
+    scenario: Scenario, rules: ReactionRules, level: str
+) -> None:
+    states = play(scenario.model_copy(update={"difficulty": level}), LISTENING, rules)
+    hidden = states[-1].hidden_concern_turn
+    assert hidden is not None, f"good listening reaches the hidden concern on {level}"
+
+
+def test_advance_harder_levels_open_up_later(scenario: Scenario, rules: ReactionRules) -> None:
+    turns = {}
+    for level in ("easy", "medium", "hard"):
+        states = play(scenario.model_copy(update={"difficulty": level}), LISTENING, rules)
+        turns[level] = states[-1].hidden_concern_turn
+    assert turns["easy"] <= turns["medium"] <= turns["hard"]
+    assert turns["easy"] < turns["hard"]
