@@ -37,6 +37,15 @@ class Settings(BaseSettings):
     llm_model: str = "gpt-4o-mini"
     llm_timeout_s: float = Field(default=30.0, gt=0)
     llm_max_retries: int = Field(default=2, ge=0, le=10)
+    llm_max_concurrency: int = Field(
+        default=4, ge=1, le=256, description="LLM calls at once per process; more get 503."
+    )
+    llm_turn_budget_s: float = Field(
+        default=45.0, gt=0, description="All attempts at one peer reply, together."
+    )
+    llm_judge_timeout_s: float = Field(
+        default=60.0, gt=0, description="The judge's own limit; it runs after the scorecard."
+    )
     llm_judge: bool = Field(default=True, description="Add an LLM judgement beside the scores.")
 
     session_ttl_hours: int = Field(default=12, ge=1, le=24 * 30)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 
-FaultKind = Literal["slow", "429", "500", "broken", "empty", "bad-json"]
+FaultKind = Literal["slow", "400", "429", "500", "broken", "empty", "bad-json"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,22 @@ class Fault:
 
 
 Step = Reply | Fault
+
+
+def _alternation_problem(messages: list[dict[str, Any]]) -> str | None:
+    """A strict template's rule: one optional system message first, then user/assistant
+    alternating from user, ending with user."""
+    roles = [m.get("role") for m in messages]
+    if roles and roles[0] == "system":
+        roles = roles[1:]
+    if "system" in roles:
+        return "System role supported only at the start of the conversation"
+    for i, role in enumerate(roles):
+        if role != ("user" if i % 2 == 0 else "assistant"):
+            return "Conversation roles must alternate user/assistant/user/assistant/..."
+    if not roles or roles[-1] != "user":
+        return "The last message must come from the user"
+    return None
 _BROKEN_WORDS = ["One", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
 
 
@@ -79,6 +95,8 @@ class FakeLLMServer:
         default_factory=lambda: Reply("Mm. I'm not sure what to say to that.")
     )
     requests: list[RecordedRequest] = field(default_factory=list)
+    # Like Gemma, Mistral and most vLLM chat templates: 400 unless roles alternate strictly.
+    strict_alternation: bool = True
 
     def __post_init__(self) -> None:
         self._steps: deque[Step] = deque()
@@ -144,6 +162,11 @@ def _handler_for(server: FakeLLMServer) -> type[BaseHTTPRequestHandler]:
                 self._send_json(404, {"error": {"message": f"no route {self.path}"}})
                 return
             step = server._next_step(request)
+            problem = _alternation_problem(body.get("messages", []))
+            if server.strict_alternation and problem:
+                # What a strict chat template (Gemma, Mistral, vLLM) answers.
+                self._send_json(400, {"error": {"message": problem, "type": "invalid_request"}})
+                return
             if isinstance(step, Fault):
                 self._fault(step, streaming=bool(body.get("stream")))
             elif body.get("stream"):
@@ -155,6 +178,10 @@ def _handler_for(server: FakeLLMServer) -> type[BaseHTTPRequestHandler]:
             if fault.kind == "slow":
                 server._pause(fault.delay_s)
                 self.close_connection = True
+                return
+            if fault.kind == "400":
+                error = {"error": {"message": "request (5000 tokens) exceeds the context size"}}
+                self._send_json(400, error)
                 return
             if fault.kind in ("429", "500"):
                 error = {"error": {"message": f"scripted {fault.kind}", "type": "scripted"}}

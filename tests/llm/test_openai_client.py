@@ -174,3 +174,61 @@ def test_make_chat_model_uses_the_settings(llm_server: FakeLLMServer) -> None:
         model.complete(MESSAGES, max_tokens=10)
     assert len(llm_server.requests) == 1, "llm_max_retries=0 means one attempt"
     assert llm_server.requests[0].headers["authorization"] == "Bearer sk-from-settings"
+
+
+def test_messages_out_of_turn_are_sent_in_strict_alternation(
+    llm_server: FakeLLMServer,
+) -> None:
+    """system, assistant (the opening line), user, user (after a failed turn): a strict
+    template refuses that; the client joins and cues so the server accepts it."""
+    llm_server.script(Reply("Fine."))
+    messages = [
+        ChatMessage(role="system", content="You are Sam."),
+        ChatMessage(role="assistant", content="Hi. Is this about the report?"),
+        ChatMessage(role="user", content="First try."),
+        ChatMessage(role="user", content="Second try."),
+        ChatMessage(role="system", content="Note: answer briefly."),
+    ]
+    assert model_for(llm_server).complete(messages, max_tokens=20) == "Fine."
+    roles = [m["role"] for m in llm_server.requests[-1].messages]
+    assert roles == ["system", "user", "assistant", "user"]
+    last = llm_server.requests[-1].messages[-1]["content"]
+    assert "First try." in last and "Second try." in last and "answer briefly" in last
+
+
+def test_server_refusal_reason_is_passed_on(llm_server: FakeLLMServer) -> None:
+    """A 400 says why (a template's complaint, a context overflow); the error keeps it."""
+    llm_server.script(Fault("400"))
+    with pytest.raises(LLMUnavailable, match="HTTP 400: .*exceeds the context size"):
+        list(model_for(llm_server).stream(MESSAGES, max_tokens=20))
+
+
+def test_stop_sequences_are_sent(llm_server: FakeLLMServer) -> None:
+    llm_server.script(Reply("Fine."))
+    list(model_for(llm_server).stream(MESSAGES, max_tokens=20, stop=["<colleague>", "\nYou:"]))
+    assert llm_server.requests[-1].body["stop"] == ["<colleague>", "\nYou:"]
+
+
+def test_one_time_budget_covers_every_retry(llm_server: FakeLLMServer) -> None:
+    llm_server.script(Fault("slow", delay_s=3), Fault("slow", delay_s=3), Fault("slow", delay_s=3))
+    model = model_for(llm_server, timeout_s=5.0, max_retries=2)
+    started = time.monotonic()
+    with pytest.raises(LLMUnavailable):
+        model.complete(MESSAGES, max_tokens=20, budget_s=1.5)
+    assert time.monotonic() - started < 4.0, "three 5 s timeouts would be 15 s"
+
+
+def test_calls_beyond_the_concurrency_cap_are_refused_as_busy(
+    llm_server: FakeLLMServer,
+) -> None:
+    from app.llm.errors import LLMBusy
+
+    llm_server.script(Reply("one two three four"))
+    model = model_for(llm_server, max_concurrency=1)
+    first = model.stream(MESSAGES, max_tokens=20)
+    assert next(first)  # holds the only slot while the reply is being read
+    with pytest.raises(LLMBusy):
+        model.complete(MESSAGES, max_tokens=20)
+    first.close()
+    llm_server.script(Reply("free again"))
+    assert model.complete(MESSAGES, max_tokens=20) == "free again"
