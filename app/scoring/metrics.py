@@ -135,7 +135,7 @@ ACCUSATION = re.compile(
     r"(?:it's|that's|this is|it is) (?:all |entirely )?your (?:fault|problem)|you lied|"
     r"you(?:'re| are) lying|you don't (?:even )?care|(?:what's|what is) wrong with you|"
     r"you(?:'re| are) (?:so |just |being )?(?:lazy|useless|selfish|rude|incompetent|careless|"
-    r"unprofessional|hopeless|difficult|arrogant))",
+    r"unprofessional|hopeless|difficult|arrogant|dramatic)|your attitude (?:is|needs|has to))",
     re.IGNORECASE,
 )
 HOSTILE_MOVES = (Move.JUDGEMENT,)

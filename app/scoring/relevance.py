@@ -25,8 +25,10 @@ from app.embeddings import get_embedder
 from app.scoring.language import content_stems
 
 RELATED = 0.45  # at or above: the line reflects what was said
-PARTLY = 0.15  # between PARTLY and RELATED: on topic but partly wrong or a stretch; complex
-# reflections of meaning score 0.17-0.30 on MiniLM (issue 12 cases), so 0.30 called them unrelated
+PARTLY = 0.10  # between PARTLY and RELATED: on topic but partly wrong or a stretch. Complex
+# reflections of meaning score 0.10-0.30 on MiniLM ("You've been carrying two jobs at once" after
+# "I've been covering for Priya since she left": 0.10), so 0.30 called good ones unrelated; below
+# 0.10 are lines like "It sounds like the moon is made of cheese" (issue 12 eval cases)
 OVERLAP_WEIGHT = 0.25  # how much shared content words add to the similarity
 RECENT_LINES = 4  # how many of the peer's latest lines a reflection may draw on
 

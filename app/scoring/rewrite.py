@@ -732,6 +732,8 @@ def artefacts(text: str) -> list[str]:
         found.append("missing_verb")
     for match in _MID_CAPITAL.finditer(text):
         word = match.group(1).lower()
+        if word == "i" or word.startswith("i'"):
+            continue
         if word in STOPWORDS or word in _COMMON_CAPITALISED:
             found.append("capitalised_fragment")
             break

@@ -70,8 +70,15 @@ from app.scoring.metrics import (
     hostility_flags,
 )
 from app.scoring.moves import CodedUtterance, Move, MoveEvidence, SbiPart
-from app.scoring.relevance import PARTLY, Relevance, relevance
-from app.scoring.rewrite import CARDS, ExemplarLines, Suggest, Weakness, best_rewrite
+from app.scoring.relevance import RECENT_LINES, Relevance, relevance
+from app.scoring.rewrite import (
+    CARDS,
+    ExemplarLines,
+    Rewrite,
+    Suggest,
+    Weakness,
+    best_rewrite,
+)
 from app.scoring.rubric import Criterion, Rubric, RubricSet
 from app.scoring.transcript import TranscriptTurn
 
@@ -86,10 +93,27 @@ HOSTILITY_SLOPE = 8.0  # every skill is capped at 5 - slope x hostile weight per
 THREAT_CAP = 2.0  # any threat caps every skill at level 2
 REPEAT_OVERLAP = 0.75  # a reflection sharing this share of content words with an earlier one
 ENGLISH_SHARE = 0.2  # a line of 3+ words needs this share of common English words
+OFF_TOPIC_BELOW = 0.15  # a question with only new, specific words and relevance below this
+
+# The other person's reply shows a reflection missed: confusion or a correction.
+_MISSED = re.compile(
+    r"^\W*(?:what\W*$|what do you mean|sorry\W*$|pardon|huh|eh\W*$|i don'?t follow|"
+    r"that'?s not what i (?:said|meant)|i didn'?t (?:say|mean|go)|i never said|no,? that'?s not|"
+    r"where did (?:you get|that come from)|i don'?t (?:understand|know what you mean))",
+    re.IGNORECASE,
+)
+# ... or steers back to what they came to talk about, after an off-topic question.
+_REDIRECT = re.compile(
+    r"^\W*(?:what\?|sorry\?|er+,? no|ha\.)|i (?:actually |really )?(?:wanted|came|came here|"
+    r"need(?:ed)?) to (?:talk|ask|speak) about|can we (?:talk about|focus|get back|talk about)|"
+    r"this isn'?t helpful|about my [a-z]+ though|i'?m here because",
+    re.IGNORECASE,
+)
 MAX_EVIDENCE_PER_CRITERION = 3
 MAX_STRENGTHS = 3
 MAX_NEXT_STEPS = 3
 STRENGTH_FROM_LEVEL = 4
+STEP_BELOW = 3.0  # a criterion scoring below this (level 1-2) may give a next step
 
 WEAKNESS_BY_METRIC: dict[str, Weakness] = {
     "reflection_to_question_ratio": Weakness.QUESTION_NOT_REFLECTION,
@@ -121,7 +145,9 @@ _GENERIC_QUESTION_WORDS = frozenset(
     best worst thought thoughts idea ideas view take make think know say look come else moment
     situation thing things stand right happy hope hoping worry worried concern concerns expect
     option options step steps first start plan plans decide difference prefer useful easier
-    easiest tell talk talking share sharing most least whole really been like rather""",
+    easiest tell talk talking share sharing most least whole really been like rather manager
+    team boss colleague colleagues job role project doing today feel going well minute minutes
+    chat catch check""",
     )
 )
 
@@ -410,8 +436,54 @@ def code_session(turns: Sequence[TranscriptTurn]) -> Session:
         feedback_open = utterance.has(Move.FEEDBACK, Move.JUDGEMENT) or bool(
             rules.FEEDBACK_OFFER.search(turn.text.lower())
         )
-        kept.append(_checked(CodedTurn(turn, utterance, context), peer_lines, kept))
+        checked = _checked(CodedTurn(turn, utterance, context), peer_lines, kept)
+        kept.append(_topical(checked, list(peer_lines)))
+    kept = [_redirected(_missed(t, turns), turns) for t in kept]
     return Session(turns=tuple(turns), learner=tuple(kept), excluded=tuple(excluded))
+
+
+def _redirected(turn: CodedTurn, turns: Sequence[TranscriptTurn]) -> CodedTurn:
+    """A question with new, specific words that the other person answers by steering back to
+    their own topic ("I wanted to talk about my workload") is off-topic, opening or not."""
+    if FlagKind.OFF_TOPIC_QUESTION in turn.flags or not turn.coded.has(*QUESTIONS):
+        return turn
+    reply = next((t.text for t in turns if t.index > turn.turn.index and not t.is_learner), None)
+    if reply is None or not _REDIRECT.search(reply):
+        return turn
+    asked = " ".join(e.cue or turn.coded.text for e in turn.coded.evidence if e.move in QUESTIONS)
+    specific = content_stems(asked) - _GENERIC_QUESTION_WORDS
+    before = [t.text for t in turns if not t.is_learner and t.index < turn.turn.index]
+    heard = set().union(*(content_stems(line) for line in before)) if before else set()
+    if not specific or specific & heard:
+        return turn
+    return CodedTurn(
+        turn.turn,
+        turn.coded,
+        turn.context,
+        turn.flags | {FlagKind.OFF_TOPIC_QUESTION},
+        turn.hollow,
+    )
+
+
+def _missed(turn: CodedTurn, turns: Sequence[TranscriptTurn]) -> CodedTurn:
+    """A reflection the other person answers with confusion or a correction ("What?",
+    "That's not what I said") missed, unless it plainly relates to what they said."""
+    if not turn.coded.has(*REFLECTIONS):
+        return turn
+    reply = next((t.text for t in turns if t.index > turn.turn.index and not t.is_learner), None)
+    if reply is None or not _MISSED.search(reply.strip()):
+        return turn
+    peer = [t.text for t in turns if not t.is_learner and t.index < turn.turn.index]
+    said = " ".join(e.cue or turn.coded.text for e in turn.coded.evidence if e.move in REFLECTIONS)
+    if relevance(said, peer).verdict is Relevance.RELATED:
+        return turn
+    return CodedTurn(
+        turn.turn,
+        _without(turn.coded, REFLECTIONS),
+        turn.context,
+        turn.flags | {FlagKind.UNRELATED_REFLECTION},
+        (said,),
+    )
 
 
 def _looks_english(text: str) -> bool:
@@ -434,6 +506,8 @@ def _checked(turn: CodedTurn, peer_lines: Sequence[str], before: Sequence[CodedT
     flags = set(hostility_flags(turn.turn.text))
     coded = turn.coded
     hollow: tuple[str, ...] = ()
+    if FlagKind.ACCUSATION in flags and not coded.has(Move.JUDGEMENT):
+        coded = _with_judgement(coded)
     reflected = [e.cue or coded.text for e in coded.evidence if e.move in REFLECTIONS]
     if reflected:
         said = " ".join(dict.fromkeys(reflected))
@@ -444,9 +518,6 @@ def _checked(turn: CodedTurn, peer_lines: Sequence[str], before: Sequence[CodedT
         if flags & {FlagKind.UNRELATED_REFLECTION, FlagKind.REPEATED_REFLECTION}:
             coded = _without(coded, REFLECTIONS)
             hollow = tuple(reflected)
-    asked = [e.cue or coded.text for e in coded.evidence if e.move in QUESTIONS]
-    if asked and _off_topic(" ".join(asked), peer_lines):
-        flags.add(FlagKind.OFF_TOPIC_QUESTION)
     return CodedTurn(turn.turn, coded, turn.context, frozenset(flags), hollow)
 
 
@@ -467,14 +538,54 @@ def _repeats(said: str, before: Sequence[CodedTurn]) -> bool:
     return False
 
 
+def _topical(turn: CodedTurn, peer_lines: Sequence[str]) -> CodedTurn:
+    """Flag a question about nothing the other person has said so far (an opening question,
+    before they have spoken, is never off-topic)."""
+    asked = [e.cue or turn.coded.text for e in turn.coded.evidence if e.move in QUESTIONS]
+    if not asked or not _off_topic(" ".join(dict.fromkeys(asked)), peer_lines):
+        return turn
+    return CodedTurn(
+        turn.turn,
+        turn.coded,
+        turn.context,
+        turn.flags | {FlagKind.OFF_TOPIC_QUESTION},
+        turn.hollow,
+    )
+
+
 def _off_topic(question: str, peer_lines: Sequence[str]) -> bool:
+    """Every specific word new to the conversation, and no window of the other person's lines
+    (the relevance check reads a few at a time) that it relates to."""
     specific = content_stems(question) - _GENERIC_QUESTION_WORDS
-    if not specific:
+    if not specific or not peer_lines:
         return False
-    heard = set().union(*(content_stems(line) for line in peer_lines)) if peer_lines else set()
+    heard = set().union(*(content_stems(line) for line in peer_lines))
     if specific & heard:
         return False
-    return relevance(question, peer_lines).score < PARTLY
+    step = RECENT_LINES
+    windows = [peer_lines[i : i + step] for i in range(0, len(peer_lines), step)]
+    return all(relevance(question, window).score < OFF_TOPIC_BELOW for window in windows)
+
+
+def _with_judgement(coded: CodedUtterance) -> CodedUtterance:
+    """An accusation the coder missed is a judgement of the person (and so feedback given)."""
+    from app.scoring.metrics import ACCUSATION
+
+    cue = next(
+        (s.text for s in split_sentences(coded.text) if ACCUSATION.search(s.text)), coded.text
+    )
+    evidence = (
+        *coded.evidence,
+        MoveEvidence(
+            move=Move.JUDGEMENT,
+            reason="labels or accuses the person",
+            cue=cue,
+            source="rule:accusation",
+        ),
+    )
+    moves = tuple(m for m in Move if m in coded.moves or m is Move.JUDGEMENT)
+    moves = tuple(m for m in moves if m is not Move.OTHER) or (Move.JUDGEMENT,)
+    return coded.model_copy(update={"moves": moves, "evidence": evidence})
 
 
 def _without(coded: CodedUtterance, moves: tuple[Move, ...]) -> CodedUtterance:
@@ -849,7 +960,7 @@ def _next_steps(
         total = sum(c.weight for c in rubric.criteria)
         for criterion, metric, result in rows:
             weakness = WEAKNESS_BY_METRIC.get(criterion.metric)
-            if not result.observed or weakness is None or (result.score or 5.0) >= 4.0:
+            if not result.observed or weakness is None or (result.score or 5.0) >= STEP_BELOW:
                 continue
             impact = criterion.weight / total * (5.0 - (result.score or 5.0))
             candidates.append((impact, rubric.skill, rubric, criterion, metric, weakness))
@@ -857,53 +968,103 @@ def _next_steps(
     steps: list[NextStep] = []
     used_turns: set[int] = set()
     used_weakness: set[Weakness] = set()
-    # First pass: only rewrites that are checked sentences; second: frames may fill the rest.
-    for allow_frames in (False, True):
-        for impact, skill, rubric, criterion, metric, weakness in candidates:
-            if len(steps) == MAX_NEXT_STEPS:
-                break
-            if weakness in used_weakness:
+    for impact, skill, rubric, criterion, metric, weakness in candidates:
+        if len(steps) == MAX_NEXT_STEPS:
+            break
+        if weakness in used_weakness:
+            continue
+        chosen: tuple[int, CodedTurn, Rewrite] | None = None
+        pending = {c[5] for c in candidates} - used_weakness
+        for index in _step_turns(weakness, metric, session, pending):
+            turn = _coded(session, index)
+            if turn is None or index in used_turns:
                 continue
-            for index in metric.weak_turns:
-                turn = _coded(session, index)
-                if turn is None or index in used_turns:
-                    continue
-                if weakness is Weakness.LONG_TURN and index in praised_turns:
-                    continue  # never cut a turn praised as a strength
-                if weakness is Weakness.THREAT and FlagKind.THREAT not in turn.flags:
-                    continue
-                rewrite = best_rewrite(
-                    weakness,
-                    turn.turn.text,
-                    turn.coded,
-                    turn.context,
-                    peer_lines=_peer_before(session, index),
-                    exemplars=exemplars,
-                    suggest=suggest,
-                )
-                if rewrite is None or (index, rewrite.quote) in praised:
-                    continue
-                if rewrite.kind == "frame" and not allow_frames:
-                    continue
-                used_turns.add(index)
-                used_weakness.add(weakness)
-                steps.append(
-                    NextStep(
-                        skill=skill,
-                        criterion=criterion.id,
-                        weakness=weakness.value,
-                        turn=index,
-                        quote=_sentence_of(turn.turn.text, rewrite.quote),
-                        rewrite=rewrite.rewrite,
-                        rewrite_kind=rewrite.kind,
-                        rewrite_source=rewrite.source,
-                        why=rewrite.why,
-                        impact=round(impact, 3),
-                        card=cards.find(weakness, rubric.skill),
-                    )
-                )
-                break
-    return sorted(steps, key=lambda step: -step.impact)
+            if weakness is Weakness.LONG_TURN and index in praised_turns:
+                continue  # never cut a turn praised as a strength
+            if weakness is Weakness.THREAT and FlagKind.THREAT not in turn.flags:
+                continue
+            rewrite = best_rewrite(
+                weakness,
+                turn.turn.text,
+                turn.coded,
+                turn.context,
+                peer_lines=_peer_before(session, index),
+                exemplars=exemplars,
+                suggest=suggest,
+            )
+            if rewrite is None or (index, rewrite.quote) in praised:
+                continue
+            if chosen is None or (chosen[2].kind == "frame" and rewrite.kind == "sentence"):
+                chosen = (index, turn, rewrite)
+            if rewrite.kind == "sentence":
+                break  # a checked sentence beats a frame on a later turn
+        if chosen is None:
+            continue
+        index, turn, rewrite = chosen
+        used_turns.add(index)
+        used_weakness.add(weakness)
+        steps.append(
+            NextStep(
+                skill=skill,
+                criterion=criterion.id,
+                weakness=weakness.value,
+                turn=index,
+                quote=_sentence_of(turn.turn.text, rewrite.quote),
+                rewrite=rewrite.rewrite,
+                rewrite_kind=rewrite.kind,
+                rewrite_source=rewrite.source,
+                why=rewrite.why,
+                impact=round(impact, 3),
+                card=cards.find(weakness, rubric.skill),
+            )
+        )
+    return steps
+
+
+_OWN_STEP = (
+    Move.WHY_QUESTION,
+    Move.CLOSED_QUESTION,
+    Move.LEADING_QUESTION,
+    Move.STACKED_QUESTIONS,
+    Move.JUDGEMENT,
+    Move.ADVICE_WITHOUT_PERMISSION,
+)
+
+
+# Where one sentence has several problems, the step goes to the first of these that applies:
+# "Why didn't you tell anyone? Did you think we'd mind?" is a why step, not a closed one.
+_PRECEDENCE: tuple[tuple[Weakness, Move], ...] = (
+    (Weakness.WHY, Move.WHY_QUESTION),
+    (Weakness.LEADING, Move.LEADING_QUESTION),
+    (Weakness.STACKED, Move.STACKED_QUESTIONS),
+    (Weakness.CLOSED, Move.CLOSED_QUESTION),
+)
+
+
+def _step_turns(
+    weakness: Weakness, metric: MetricResult, session: Session, pending: set[Weakness]
+) -> list[int]:
+    """The weak turns this step may use, in order.
+
+    A step about what was missing (a reflection, a shorter turn) only takes turns with no
+    problem of their own, after the other person has spoken; a question step leaves a turn to
+    a weaker habit ranked above it (why, leading, stacked, closed) when that step is pending.
+    """
+    found = []
+    for index in metric.weak_turns:
+        turn = _coded(session, index)
+        if turn is None:
+            continue
+        missing = weakness in (Weakness.QUESTION_NOT_REFLECTION, Weakness.LONG_TURN)
+        if missing and (turn.coded.has(*_OWN_STEP) or turn.context is None):
+            continue
+        ranks = [w for w, _ in _PRECEDENCE]
+        if weakness in ranks:
+            above = ranks[: ranks.index(weakness)]
+            if any(w in pending and turn.coded.has(m) for w, m in _PRECEDENCE if w in above):
+                continue
+        found.append(index)
+    return found
 
 
 def _peer_before(session: Session, index: int) -> list[str]:
