@@ -61,7 +61,7 @@ def _register_domain_commands() -> None:
     from app.persona.evaluation import eval_persona
     from app.practice.cli import practice
     from app.retrieval.cli import index
-    from app.scoring.cli import eval_coder, eval_scorer, score
+    from app.scoring.cli import eval_coder, eval_feedback, eval_scorer, score
     from app.users.cli import admin_app
     from evals.retrieval_eval import eval_retrieval
 
@@ -72,6 +72,7 @@ def _register_domain_commands() -> None:
     eval_app.command("retrieval")(eval_retrieval)
     eval_app.command("coder")(eval_coder)
     eval_app.command("scorer")(eval_scorer)
+    eval_app.command("feedback")(eval_feedback)
     eval_app.command("persona")(eval_persona)
 
 

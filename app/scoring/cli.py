@@ -126,3 +126,17 @@ def eval_scorer(
         errors.print(f"AnnoMI dev not found at {ANNOMI_PATH}; skipped")
     if win_rate(results) < TARGET_WIN_RATE:
         raise typer.Exit(code=1)
+
+
+def eval_feedback(
+    show: Annotated[
+        bool, typer.Option("--show", help="Also print every scorecard, to read as a trainer.")
+    ] = False,
+) -> None:
+    """Do the scorecards read as feedback a trainer would sign? Levels, steps, rewrites, flags."""
+    from evals.feedback.harness import TARGET, pass_rate, print_results, run
+
+    results = run()
+    print_results(results, show_cards=show)
+    if pass_rate(results) < TARGET:
+        raise typer.Exit(code=1)
