@@ -65,6 +65,8 @@ def _alternation_problem(messages: list[dict[str, Any]]) -> str | None:
     if not roles or roles[-1] != "user":
         return "The last message must come from the user"
     return None
+
+
 _BROKEN_WORDS = ["One", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
 
 

@@ -228,8 +228,7 @@ def _server_reason(exc: openai.APIStatusError) -> str:
 
 def _wire(messages: list[ChatMessage]) -> list[ChatCompletionMessageParam]:
     return [
-        cast(ChatCompletionMessageParam, message.model_dump())
-        for message in alternating(messages)
+        cast(ChatCompletionMessageParam, message.model_dump()) for message in alternating(messages)
     ]
 
 

@@ -12,4 +12,4 @@ from app.persona.llm_engine import LLMPeerEngine
 def make_peer_engine(settings: Settings, chat_model: ChatModel | None) -> PeerEngine:
     if chat_model is None:
         return BuiltinPeerEngine()
-    return LLMPeerEngine(chat_model, settings.prompts_dir)
+    return LLMPeerEngine(chat_model, settings.prompts_dir, turn_budget_s=settings.llm_turn_budget_s)

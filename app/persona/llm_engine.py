@@ -1,42 +1,56 @@
 """The LLM peer: a chat model voicing the persona, held to the same state as the built-in peer.
 
-The model never decides how much the peer trusts the learner: ``advance`` does. Each turn the
-system prompt is rebuilt from the scenario and that state, showing only the layers already
-earned (the background, which gives the hidden concern away, only once it is out), plus the
-authored lines the built-in peer would say now as guidance. The learner's words go in the user
-message inside <colleague> tags; an obvious attempt to break the role adds a reminder. The
-reply is streamed in whole sentences, bounded in length, without sentences the peer already
-said, and cut at the first sentence that breaks character; if nothing usable came back, the
-authored lines are said instead.
+The model never decides how the peer feels or what it has told: ``advance`` does, and writes
+stage directions for the model each turn (the act, the mood, what may be shared now, and the
+authored reveal line to say in its own words). The messages are laid out for a server's prompt
+cache: the fixed persona first (second person, the same every turn), then the conversation in
+strict user/assistant alternation, then the short per-turn note last.
+
+Each reply is checked before anyone hears it: a sentence out of character ends it there; then a
+reply that reveals a locked layer, talks as an assistant, agrees where the act was to push
+back, or only repeats what was said before is rejected. The engine asks once more and, if the
+second reply fails too, says the authored lines. A layer the state opened this turn counts as
+disclosed only if the reply actually carried it (close in meaning to the layer's lines); if not,
+the disclosure is withdrawn from the state, so the record never says more than the peer did.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from app.llm.prompts import PromptTemplate, load_prompt
 from app.llm.protocol import ChatMessage, ChatModel
-from app.persona.rules import ReactionRules, default_rules
-from app.persona.speech import matches_any, sentences_of, speakable
+from app.persona.lines import embed_text, similarities
+from app.persona.rules import Act, ReactionRules, default_rules
+from app.persona.speech import matches_any, sentence_key, sentences_of, speakable
 from app.persona.state import PersonaState
-from app.scenarios.schema import Scenario
+from app.scenarios.schema import Scenario, mentioned_layers
 from app.scoring.transcript import TranscriptTurn
 
 log = logging.getLogger(__name__)
+
+# Acts where agreeing ("That's a good idea") contradicts the state.
+_NO_AGREEING = frozenset({Act.PUSH_BACK, Act.DEFLECT, Act.CORRECT, Act.CONFUSED, Act.REDIRECT})
 
 
 class LLMPeerEngine:
     name = "llm"
 
     def __init__(
-        self, chat_model: ChatModel, prompts_dir: Path, rules: ReactionRules | None = None
+        self,
+        chat_model: ChatModel,
+        prompts_dir: Path,
+        rules: ReactionRules | None = None,
+        *,
+        turn_budget_s: float | None = None,
     ) -> None:
         self._chat = chat_model
         self._rules = rules or default_rules()
         self._system = load_prompt(prompts_dir, "persona_system")
-        self._reminder = load_prompt(prompts_dir, "persona_reminder")
+        self._turn = load_prompt(prompts_dir, "persona_turn")
+        self._budget_s = turn_budget_s
 
     def stream_reply(
         self,
@@ -45,29 +59,116 @@ class LLMPeerEngine:
         history: list[TranscriptTurn],
         learner_text: str,
     ) -> Iterator[str]:
-        """Raises LLMUnavailable (from the chat model) when the endpoint fails for good."""
-        messages = build_messages(
-            scenario, state, history, learner_text, self._system, self._reminder, self._rules
-        )
+        """The checked reply, sentence by sentence. Raises LLMUnavailable when the endpoint
+        fails for good. May withdraw this turn's disclosure from ``state`` (see module doc)."""
+        if state.last.act is Act.FINISHED:
+            yield " ".join(state.last.reply)  # a finished peer stays finished: no model call
+            return
+        messages = build_messages(scenario, state, history, learner_text, self, self._rules)
+        said_before = [s for t in history if not t.is_learner for s in sentences_of(t.text)]
+        reply: list[str] = []
+        for attempt in range(2):
+            reply = self._generate(scenario, state, messages, said_before)
+            problem = reply_problem(reply, scenario, state, self._rules)
+            if problem is None:
+                break
+            log.warning("LLM reply rejected (%s), attempt %d", problem, attempt + 1)
+            reply = []
+        if not reply:
+            reply = list(state.last.reply)
+        settle_disclosure(state, " ".join(reply), scenario, self._rules)
+        for i, sentence in enumerate(reply):
+            yield sentence if i == 0 else " " + sentence
+
+    def _generate(
+        self,
+        scenario: Scenario,
+        state: PersonaState,
+        messages: list[ChatMessage],
+        said_before: list[str],
+    ) -> list[str]:
         llm = self._rules.llm
-        deltas = self._chat.stream(messages, max_tokens=llm.max_tokens, temperature=llm.temperature)
-        said = 0
+        band = llm.band(state.openness)
+        deltas = self._chat.stream(
+            messages,
+            max_tokens=band.max_tokens,
+            temperature=llm.temperature,
+            stop=llm.stop,
+            budget_s=self._budget_s,
+        )
         try:
-            for sentence in speakable(
-                deltas,
-                name=scenario.persona.name,
-                max_sentences=llm.band(state.openness).max_sentences,
-                out_of_character=llm.out_of_character_patterns,
-                said_before=[s for t in history if not t.is_learner for s in sentences_of(t.text)],
-            ):
-                yield sentence if said == 0 else " " + sentence
-                said += 1
+            return list(
+                speakable(
+                    deltas,
+                    name=scenario.persona.name,
+                    max_sentences=band.max_sentences,
+                    out_of_character=llm.out_of_character_patterns,
+                    said_before=said_before,
+                )
+            )
         finally:
-            if isinstance(deltas, Generator):
-                deltas.close()  # stop reading the model once the reply is long enough
-        if said == 0:
-            log.warning("LLM reply had nothing in character; saying the authored lines")
-            yield " ".join(state.last.reply)
+            close = getattr(deltas, "close", None)
+            if close is not None:
+                close()  # stop reading the model once the reply is long enough
+
+
+def reply_problem(
+    reply: list[str], scenario: Scenario, state: PersonaState, rules: ReactionRules
+) -> str | None:
+    """Why a reply cannot be said, or None. Each reason is an id, not prose."""
+    if not reply:
+        return "empty-or-out-of-character"
+    text = " ".join(reply)
+    if matches_any(text, rules.llm.out_of_character_patterns):
+        return "out-of-character"
+    if state.last.act in _NO_AGREEING and matches_any(text, rules.llm.agreeing_patterns):
+        return "agrees-against-act"
+    leaked = locked_layers_mentioned(text, scenario, state)
+    if leaked:
+        return f"reveals-locked-layer:{leaked[0]}"
+    return None
+
+
+def locked_layers_mentioned(text: str, scenario: Scenario, state: PersonaState) -> list[str]:
+    """Layers not yet open (this turn's opening counts as open) whose facts the text cites."""
+    persona = scenario.persona
+    open_ids = set(state.disclosed_layers)
+    known = " ".join(
+        [
+            scenario.public_text(),
+            *(layer.summary for layer in persona.layers if layer.id in open_ids),
+            *(line for layer in persona.layers if layer.id in open_ids for line in layer.lines),
+        ]
+    )
+    return [i for i in mentioned_layers(text, persona, known) if i not in open_ids]
+
+
+def carries_layer(text: str, layer_lines: list[str], threshold: float) -> bool:
+    """The reply says what the layer discloses: its reveal line verbatim, or a sentence close
+    in meaning to one of its lines."""
+    if any(sentence_key(line) in sentence_key(text) for line in layer_lines[:1]):
+        return True
+    sentences = sentences_of(text) or [text]
+    return any(
+        float(similarities(embed_text(s), layer_lines).max()) >= threshold for s in sentences
+    )
+
+
+def settle_disclosure(
+    state: PersonaState, reply: str, scenario: Scenario, rules: ReactionRules
+) -> None:
+    """Withdraw this turn's new layer from ``state`` when the reply did not carry it."""
+    opened = state.last.new_layer
+    if opened is None:
+        return
+    layer = next(layer for layer in scenario.persona.layers if layer.id == opened)
+    if carries_layer(reply, layer.lines, rules.llm.carries_layer_at):
+        return
+    log.info("LLM reply did not carry layer %s; not counted as disclosed", opened)
+    state.disclosed_layers = [i for i in state.disclosed_layers if i != opened]
+    if opened == scenario.persona.hidden_concern.id:
+        state.hidden_concern_turn = None
+    state.last.new_layer = None
 
 
 def build_messages(
@@ -75,52 +176,68 @@ def build_messages(
     state: PersonaState,
     history: list[TranscriptTurn],
     learner_text: str,
-    system: PromptTemplate,
-    reminder: PromptTemplate,
+    engine: LLMPeerEngine,
     rules: ReactionRules,
 ) -> list[ChatMessage]:
-    """System prompt from the state, recent turns, then the learner's words, delimited."""
+    """Fixed persona, then the conversation, then the learner's words with this turn's note."""
     persona = scenario.persona
-    prompt = render_system_prompt(scenario, state, system, rules)
-    if matches_any(learner_text, rules.llm.injection_patterns):
-        prompt += "\n\n" + reminder.render(name=persona.name)
+    system = engine._system.render(
+        name=persona.name,
+        role=persona.role,
+        emotional_state=persona.emotional_state,
+        speaking_style=persona.speaking_style,
+        surface=persona.layers[0].summary,
+    )
     recent = history[-rules.llm.history_turns :] if rules.llm.history_turns else []
-    messages = [ChatMessage(role="system", content=prompt)]
+    messages = [ChatMessage(role="system", content=system)]
     messages += [
         ChatMessage(role="user", content=as_colleague(turn.text))
         if turn.is_learner
         else ChatMessage(role="assistant", content=turn.text)
         for turn in recent
     ]
-    messages.append(ChatMessage(role="user", content=as_colleague(learner_text)))
+    note = render_turn_note(scenario, state, learner_text, engine._turn, rules)
+    messages.append(ChatMessage(role="user", content=f"{as_colleague(learner_text)}\n\n{note}"))
     return messages
 
 
-def render_system_prompt(
-    scenario: Scenario, state: PersonaState, system: PromptTemplate, rules: ReactionRules
+def render_turn_note(
+    scenario: Scenario,
+    state: PersonaState,
+    learner_text: str,
+    turn: PromptTemplate,
+    rules: ReactionRules,
 ) -> str:
-    """Only earned layers appear; situation and beliefs only once the hidden concern is out."""
     persona = scenario.persona
-    earned = [layer for layer in persona.layers if layer.id in state.disclosed_layers]
-    hidden_out = state.hidden_concern_disclosed(scenario)
-    band = rules.llm.band(state.openness)
-    background = None
-    if hidden_out:
-        background = " ".join([persona.situation, *persona.beliefs])
-    return system.render(
-        name=persona.name,
-        role=persona.role,
-        emotional_state=persona.emotional_state,
-        speaking_style=persona.speaking_style,
-        layers=[{"summary": layer.summary, "example": layer.lines[0]} for layer in earned],
-        more_to_tell=not hidden_out,
-        background=background,
-        band=band.name,
-        max_sentences=band.max_sentences,
-        reaction=state.last.reaction,
-        triggers=[t.description for t in persona.triggers if t.id in state.last.triggers],
-        planned=[] if state.last.reaction == "exhausted" else state.last.reply,
+    opened = state.last.new_layer
+    shared = [
+        layer.summary
+        for layer in persona.layers
+        if layer.id in state.disclosed_layers and layer.id != opened
+    ]
+    reveal = next(
+        (line for line in state.last.reply if opened and _in_layer(line, scenario, opened)), None
     )
+    return turn.render(
+        act=(state.last.act or Act.ANSWER).value,
+        band=rules.llm.band(state.openness).name,
+        max_sentences=rules.llm.band(state.openness).max_sentences,
+        shared=_second_person(shared),
+        reveal=reveal,
+        planned=state.last.reply,
+        triggers=[t.description for t in persona.triggers if t.id in state.last.triggers],
+        reminder=matches_any(learner_text, rules.llm.injection_patterns),
+    )
+
+
+def _in_layer(line: str, scenario: Scenario, layer_id: str) -> bool:
+    return any(line in layer.lines for layer in scenario.persona.layers if layer.id == layer_id)
+
+
+def _second_person(summaries: list[str]) -> list[str]:
+    """Layer summaries are author notes ("Says he is fine"); the model copies third-person
+    wording, so they go in as "You have said: ..."."""
+    return [f"You have said: {s[0].lower()}{s[1:]}" for s in summaries if s]
 
 
 def as_colleague(text: str) -> str:

@@ -155,8 +155,12 @@ class Level(Strict):
     earns, how high each layer's bar sits, how soon the peer turns defensive, how open it must
     be to say yes to "may I share an idea?"."""
 
-    partly_credit: Unit = Field(description="Share of a reflection's trust a partly right one earns.")
-    layer_scale: float = Field(ge=0.5, le=1.5, description="Multiplies each layer's trust_required.")
+    partly_credit: Unit = Field(
+        description="Share of a reflection's trust a partly right one earns."
+    )
+    layer_scale: float = Field(
+        ge=0.5, le=1.5, description="Multiplies each layer's trust_required."
+    )
     defensive_at: Unit
     permission_at: Unit = Field(description="Openness at which the peer lets the learner advise.")
 

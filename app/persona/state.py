@@ -20,7 +20,15 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from app.persona.lines import best_line, embed_text, similarities
-from app.persona.rules import Act, Condition, Level, ReactionRules, ReplyRule, Verdict, default_rules
+from app.persona.rules import (
+    Act,
+    Condition,
+    Level,
+    ReactionRules,
+    ReplyRule,
+    Verdict,
+    default_rules,
+)
 from app.scenarios.schema import DisclosureLayer, Persona, Scenario, Trigger
 from app.scoring.language import content_stems
 from app.scoring.moves import CodedUtterance, Move
@@ -110,19 +118,30 @@ def advance(
         # The peer said yes a turn ago: this advice was asked for.
         moves = (moves - {Move.ADVICE_WITHOUT_PERMISSION}) | {Move.ADVICE_WITH_PERMISSION}
     query = embed_text(learner_text)
-    reading = read_meaning(learner_text, moves, state, scenario, rules) if coded.assessable else None
+    reading = (
+        read_meaning(learner_text, moves, state, scenario, rules) if coded.assessable else None
+    )
     verdict = reading.verdict if reading else None
     off_topic = bool(reading and reading.off_topic)
     credited = credited_moves(moves, verdict, off_topic, rules)
     fired = fired_triggers(persona.triggers, moves, learner_text) if coded.assessable else []
     followed = followed_up_layers(query, state, persona, rules) if verdict != "unrelated" else []
     trust, defensiveness = update_feelings(
-        state, credited, bool(fired), bool(followed), rules, partly=_partly(verdict, reading.score if reading else 0.0, level)
+        state,
+        credited,
+        bool(fired),
+        bool(followed),
+        rules,
+        partly=_partly(verdict, reading.score if reading else 0.0, level),
     )
     openness = _openness(trust, defensiveness, rules)
     defensive = defensiveness >= level.defensive_at
-    opening = credited if verdict in (None, "related") else credited - rules.relevance.reflective_moves
-    next_layer = layer_to_open(persona, state.disclosed_layers, openness, defensive, opening, rules, level)
+    opening = (
+        credited if verdict in (None, "related") else credited - rules.relevance.reflective_moves
+    )
+    next_layer = layer_to_open(
+        persona, state.disclosed_layers, openness, defensive, opening, rules, level
+    )
     asked = coded.assessable and Move.PERMISSION_REQUEST in moves
     granted = asked and not defensive and openness >= level.permission_at
     facts = Facts(

@@ -21,7 +21,7 @@ Hello {{ name }}{% if mood %}, you seem {{ mood }}{% endif %}.
 
 def test_load_prompts_loads_every_shipped_prompt() -> None:
     prompts = load_prompts(PROMPTS)
-    assert {"persona_system", "persona_reminder"} <= prompts.keys()
+    assert {"persona_system", "persona_turn"} <= prompts.keys()
     assert all(prompt.description for prompt in prompts.values())
 
 

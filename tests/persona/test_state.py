@@ -344,13 +344,15 @@ def test_advance_permission_is_answered_and_advice_after_yes_counts_as_asked_for
 ) -> None:
     ask = "Would it help if I shared an idea?"
     advice = "You could ask to start at eleven on those days."
-    low = advance(initial_state(scenario, rules), coded(ask, Move.PERMISSION_REQUEST), ask,
-                  scenario, rules)
+    low = advance(
+        initial_state(scenario, rules), coded(ask, Move.PERMISSION_REQUEST), ask, scenario, rules
+    )
     assert low.last.act is Act.ANSWER_PERMISSION and not low.finished
     assert low.last.reply[0] in scenario.persona.reactions.permission_no
     assert not low.permission_granted
-    high = advance(at_trust(scenario, rules, 0.6), coded(ask, Move.PERMISSION_REQUEST), ask,
-                   scenario, rules)
+    high = advance(
+        at_trust(scenario, rules, 0.6), coded(ask, Move.PERMISSION_REQUEST), ask, scenario, rules
+    )
     assert high.permission_granted and not high.finished
     assert high.last.reply[0] in scenario.persona.reactions.permission_yes
     after = advance(high, coded(advice, Move.ADVICE_WITHOUT_PERMISSION), advice, scenario, rules)
@@ -364,8 +366,9 @@ def test_advance_finished_peer_stays_finished(scenario: Scenario, rules: Reactio
     state = initial_state(scenario, rules)
     bye = "Okay, let's leave it there for now."
     ended = advance(state, coded(bye, Move.OTHER), bye, scenario, rules)
-    again = advance(ended, coded("What happened?", Move.OPEN_QUESTION), "What happened?",
-                    scenario, rules)
+    again = advance(
+        ended, coded("What happened?", Move.OPEN_QUESTION), "What happened?", scenario, rules
+    )
     assert again.finished and again.last.act is Act.FINISHED
     assert again.last.reply == [rules.exhausted.format(name=scenario.persona.name)]
     assert again.used_lines == ended.used_lines and again.trust == ended.trust
