@@ -134,8 +134,10 @@ async def post_turn(
         try:
             reply = "".join(service.stream_peer_reply(pending, services.peer_engine))
         except RehearseError:
+            service.mark_failed(db, pending)
             raise
         except Exception as exc:  # a reply the engine could not use: 503, never a bare 500
+            service.mark_failed(db, pending)
             log.warning("peer engine failed: %s", type(exc).__name__)
             raise LLMUnavailable("the peer's reply could not be used; try again") from None
         return _exchange(pending.learner_turn, service.save_peer_reply(db, pending, reply))
@@ -195,14 +197,21 @@ def _reply_event_lines(pending: service.PendingReply, services: Services) -> Ite
             with services.session_factory() as db:
                 peer_turn = service.save_peer_reply(db, pending, "".join(chunks))
     except RehearseError as exc:
+        _mark_failed(pending, services)
         yield _sse("error", {"code": exc.code, "message": exc.message})
         return
     except Exception as exc:
+        _mark_failed(pending, services)
         log.warning("peer reply stream failed: %s", type(exc).__name__)
         yield _sse("error", {"code": "llm_unavailable", "message": "the reply failed; try again"})
         return
     done = _exchange(pending.learner_turn, peer_turn)
     yield _sse("done", done.model_dump(mode="json"))
+
+
+def _mark_failed(pending: service.PendingReply, services: Services) -> None:
+    with services.session_factory() as db:
+        service.mark_failed(db, pending)
 
 
 def _sse(event: str, data: dict) -> str:

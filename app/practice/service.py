@@ -35,6 +35,8 @@ from app.users.models import User
 
 LEARNER = "learner"
 PEER = "peer"
+OK = "ok"
+FAILED = "failed"  # a learner turn the peer could not answer: not scored, not history
 
 
 def start_session(
@@ -197,6 +199,23 @@ def accept_learner_turn(
     if session.status != "active":
         raise Conflict(f"practice session '{session.id}' has ended; start a new one to continue")
     learner_turn = _find_retry(session, idempotency_key, text)
+    failed = _failed_last_turn(session)
+    if learner_turn is None and failed is not None:
+        # The peer could not answer the last message: this one takes its place (same row,
+        # same index), so the transcript never holds a turn nobody answered.
+        learner_turn = failed
+        learner_turn.text = text
+        learner_turn.idempotency_key = idempotency_key
+        learner_turn.hint = None
+    if learner_turn is not None and learner_turn.status == FAILED:
+        learner_turn.status = OK
+        learner_turn.moves = [
+            m.value
+            for m in code_utterance(
+                learner_turn.text, _peer_line_before(session, learner_turn)
+            ).moves
+        ]
+        db.commit()
     if learner_turn is None:
         coded = code_utterance(text, _last_peer_line(session))
         learner_turn = Turn(
@@ -223,7 +242,9 @@ def accept_learner_turn(
         learner_turn.hint = hint.model_dump(mode="json") if hint else None
         db.commit()
     history = [
-        _as_transcript_turn(turn) for turn in session.turns if turn.index < learner_turn.index
+        _as_transcript_turn(turn)
+        for turn in session.turns
+        if turn.index < learner_turn.index and turn.status != FAILED
     ]
     return PendingReply(session, learner_turn, scenario, new_state, history, answered)
 
@@ -233,6 +254,15 @@ def stream_peer_reply(pending: PendingReply, engine: PeerEngine) -> Iterator[str
     return engine.stream_reply(
         pending.scenario, pending.state, pending.history, pending.learner_turn.text
     )
+
+
+def mark_failed(db: Session, pending: PendingReply) -> None:
+    """The engine gave up on this turn: keep the learner's words, but out of the score and the
+    model's history until a retry (or the next message) replaces it."""
+    turn = db.get(Turn, pending.learner_turn.id)
+    if turn is not None and pending.answered is None:
+        turn.status = FAILED
+        db.commit()
 
 
 def save_peer_reply(db: Session, pending: PendingReply, text: str) -> Turn:
@@ -269,7 +299,11 @@ def exchange(
     )
     if pending.answered is not None:
         return pending.learner_turn, pending.answered
-    reply = "".join(stream_peer_reply(pending, engine))
+    try:
+        reply = "".join(stream_peer_reply(pending, engine))
+    except Exception:
+        mark_failed(db, pending)
+        raise
     return pending.learner_turn, save_peer_reply(db, pending, reply)
 
 
@@ -292,7 +326,7 @@ def end_session(
         return stored_scorecard(db, session)
     rubrics = rubrics_for_assignment(db, session.assignment_id, rubrics)
     scorecard = score_transcript(
-        [_as_transcript_turn(turn) for turn in session.turns],
+        [_as_transcript_turn(turn) for turn in session.turns if turn.status != FAILED],
         rubrics=rubrics,
         retriever=retriever,
         judge=judge,
@@ -333,6 +367,11 @@ def _find_retry(session: PracticeSession, idempotency_key: str | None, text: str
     if last.speaker == LEARNER and last.text == text:
         return last
     return None
+
+
+def _failed_last_turn(session: PracticeSession) -> Turn | None:
+    last = session.turns[-1]
+    return last if last.speaker == LEARNER and last.status == FAILED else None
 
 
 def _reply_to(session: PracticeSession, learner_turn: Turn) -> Turn | None:
