@@ -30,8 +30,7 @@ from openai.types.chat import ChatCompletionMessageParam
 from openai.types.shared_params import ResponseFormatJSONObject
 
 from app.config import Settings
-from app.errors import LLMUnavailable
-from app.llm.errors import LLMBusy
+from app.errors import LLMBusy, LLMUnavailable
 from app.llm.protocol import ChatMessage, ChatModel, alternating
 
 log = logging.getLogger(__name__)

@@ -221,7 +221,7 @@ def test_one_time_budget_covers_every_retry(llm_server: FakeLLMServer) -> None:
 def test_calls_beyond_the_concurrency_cap_are_refused_as_busy(
     llm_server: FakeLLMServer,
 ) -> None:
-    from app.llm.errors import LLMBusy
+    from app.errors import LLMBusy
 
     llm_server.script(Reply("one two three four"))
     model = model_for(llm_server, max_concurrency=1)

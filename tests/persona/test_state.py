@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from app.persona.rules import ReactionRules
+from app.persona.evaluation import reflect_back
+from app.persona.rules import Act, ReactionRules
 from app.persona.state import PersonaState, advance, fired_triggers, initial_state
 from app.scenarios.schema import Scenario
 from app.scoring.moves import CodedUtterance, Move
-from app.persona.evaluation import reflect_back
-from app.persona.rules import Act
 from tests.persona.helpers import ECHO, LECTURING, LISTENING, coded, play
 
 
