@@ -2,6 +2,10 @@
 
 Both are computed from what is stored (scorecard levels, coded moves per turn), so a progress
 view never re-scores anything and always matches the scorecards the learner saw.
+
+Branches (a moment practised again, app/practice/branching.py) stay out of both series: each
+repeats its parent's turns up to the branch point, and counting them would count those lines
+twice. They are counted on their own instead: moments retried, and how many improved.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from app.cohorts.assignments import (
 from app.cohorts.models import Assignment, Cohort
 from app.cohorts.service import member_ids
 from app.db import as_utc, utcnow
+from app.practice.branching import retried_moments
 from app.practice.models import PracticeSession, StoredScorecard
 from app.users.models import User
 
@@ -54,11 +59,24 @@ class QuestionStylePoint(BaseModel):
     reflection_to_question: float | None
 
 
+class RetryPoint(BaseModel):
+    """A moment practised again: the branch, its parent, and whether the peer took it better."""
+
+    branch_id: str
+    parent_id: str
+    scenario: str
+    at_turn: int
+    improved: bool
+
+
 class LearnerProgress(BaseModel):
     learner_id: int
     display_name: str
     email: str
     sessions: list[SessionPoint]
+    retried_moments: int = 0
+    improved_moments: int = 0
+    retries: list[RetryPoint] = []
     latest_levels: dict[str, int | None]
     trend: dict[str, int | None]  # latest level minus first level, per skill
     assignments: dict[int, AssignmentStatus]
@@ -71,7 +89,7 @@ def session_points(
     rows = db.execute(
         select(PracticeSession, StoredScorecard)
         .join(StoredScorecard, StoredScorecard.session_id == PracticeSession.id)
-        .where(visible_sessions_clause(db, viewer, learner_id))
+        .where(visible_sessions_clause(db, viewer, learner_id), PracticeSession.parent_id.is_(None))
         .order_by(PracticeSession.ended_at)
     ).all()
     return [
@@ -91,7 +109,11 @@ def question_style(
 ) -> list[QuestionStylePoint]:
     sessions = db.scalars(
         select(PracticeSession)
-        .where(visible_sessions_clause(db, viewer, learner_id), PracticeSession.status == "ended")
+        .where(
+            visible_sessions_clause(db, viewer, learner_id),
+            PracticeSession.status == "ended",
+            PracticeSession.parent_id.is_(None),
+        )
         .order_by(PracticeSession.ended_at)
     )
     return [_question_style_point(session) for session in sessions]
@@ -138,11 +160,17 @@ def learner_progress(
         for a in assigned
     )
     first, latest = (points[0].levels, points[-1].levels) if points else ({}, {})
+    retries = [
+        RetryPoint(**vars(moment)) for moment in retried_moments(db, learner.id, viewer=viewer)
+    ]
     return LearnerProgress(
         learner_id=learner.id,
         display_name=learner.display_name,
         email=learner.email,
         sessions=points,
+        retried_moments=len(retries),
+        improved_moments=sum(r.improved for r in retries),
+        retries=retries,
         latest_levels={skill: latest.get(skill) for skill in SKILLS},
         trend={skill: _change(first.get(skill), latest.get(skill)) for skill in SKILLS},
         assignments=statuses,

@@ -27,8 +27,17 @@ class PracticeSession(Base):
     hints_enabled: Mapped[bool] = mapped_column(default=False)
     private: Mapped[bool] = mapped_column(default=False)
     persona_state: Mapped[dict]
+    # When the conversation began. A branch keeps its parent's value (it is the same
+    # conversation up to the branch point), so every visibility rule keyed on it treats the
+    # branch exactly like its parent; when the branch itself was made is ``branched_at``.
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
+    # Branches (app/practice/branching.py): deleting a session deletes its branches.
+    parent_id: Mapped[str | None] = mapped_column(
+        ForeignKey("practice_sessions.id", ondelete="CASCADE"), index=True
+    )
+    branch_turn: Mapped[int | None]  # the parent's turn index this branch replaces
+    branched_at: Mapped[datetime | None]
 
     scenario: Mapped[ScenarioVersion] = relationship(lazy="joined")
     turns: Mapped[list[Turn]] = relationship(

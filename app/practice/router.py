@@ -16,9 +16,11 @@ from fastapi.responses import StreamingResponse
 from app.cohorts import assignments
 from app.deps import DbSession, Services, ServicesDep, run_on_llm_slot
 from app.errors import InvalidInput, LLMBusy, LLMUnavailable, RehearseError
-from app.practice import service
+from app.practice import branching, service
 from app.practice.models import Turn
 from app.practice.schemas import (
+    BranchComparison,
+    BranchCreate,
     Exchange,
     LearnerMessage,
     SessionCreate,
@@ -72,7 +74,56 @@ def list_my_sessions(user: CurrentUser, db: DbSession) -> list[SessionOut]:
 
 @router.get("/{session_id}")
 def get_session(session_id: str, user: CurrentUser, db: DbSession) -> SessionOut:
-    return SessionOut.from_row(service.visible_session(db, session_id, user))
+    """The session with its place in the branch tree: parent, branch point and branches."""
+    session = service.visible_session(db, session_id, user)
+    out = SessionOut.from_row(session)
+    out.tree = branching.session_tree(db, session)
+    return out
+
+
+@router.delete("/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_session(session_id: str, user: CurrentUser, db: DbSession) -> None:
+    """The learner deletes a session, its turns and scorecard, **and all its branches**.
+
+    Branches go with their parent, at every depth: each holds a copy of the parent's words up
+    to its branch point, and a deleted conversation must not live on inside them. To keep a
+    branch, keep its parent. Deleting a branch leaves its parent (and siblings) untouched.
+    """
+    branching.delete_session(db, session_id, user)
+
+
+@router.post("/{session_id}/branches", status_code=status.HTTP_201_CREATED)
+def create_branch(
+    session_id: str, body: BranchCreate, user: CurrentUser, db: DbSession, services: ServicesDep
+) -> SessionStarted:
+    """Practise a moment again: a new session holding this one's turns before ``at_turn``.
+
+    The peer's state (trust, disclosed layers, fired triggers, lines used) and each copied
+    turn's idempotency key are restored as they were after turn ``at_turn - 1``; the next
+    message sent to the branch becomes turn ``at_turn``. The branch runs on the server's
+    current peer engine, keeps the parent's owner, privacy and assignment, and may be branched
+    again. ``at_turn`` must be one of the learner's turns (422). Only the learner who
+    practised may branch (403 for a trainer who can see the session, 404 for anyone else).
+    Deleting the parent deletes its branches (see DELETE /sessions/{id}).
+    """
+    branch = branching.create_branch(
+        db, session_id, user, at_turn=body.at_turn, engine_name=services.peer_engine.name
+    )
+    scenario = library.as_scenario(branch.scenario)
+    out = SessionOut.from_row(branch)
+    out.tree = branching.session_tree(db, branch)
+    return SessionStarted(
+        session=out, learner_brief=scenario.learner_brief, opening=TurnOut.from_row(branch.turns[0])
+    )
+
+
+@router.get("/{session_id}/comparison")
+def get_comparison(session_id: str, user: CurrentUser, db: DbSession) -> BranchComparison:
+    """A branch beside its parent from the branch point on: the peer's reaction to each line
+    (trust, disclosure, reply), the labels of each line, and both sessions' skill levels.
+    404 for a session that is not a branch. Words of a private session are empty for trainers."""
+    branch = service.visible_session(db, session_id, user)
+    return branching.compare(db, branch, user)
 
 
 @router.patch("/{session_id}")

@@ -90,6 +90,16 @@ class SessionOut(BaseModel):
     created_at: datetime
     ended_at: datetime | None
     peer_finished: bool
+    parent_id: str | None = Field(
+        default=None, description="The session this one is a branch of; null for an original."
+    )
+    branch_turn: int | None = Field(
+        default=None, description="The parent's turn index this branch practises again."
+    )
+    tree: SessionTree | None = Field(
+        default=None,
+        description="Parent, branch point and branches; filled by GET /sessions/{id} only.",
+    )
 
     @classmethod
     def from_row(cls, session: PracticeSession) -> SessionOut:
@@ -107,6 +117,8 @@ class SessionOut(BaseModel):
             created_at=session.created_at,
             ended_at=session.ended_at,
             peer_finished=bool(session.persona_state.get("finished")),
+            parent_id=session.parent_id,
+            branch_turn=session.branch_turn,
         )
 
 
@@ -125,3 +137,62 @@ class Exchange(BaseModel):
 class Transcript(BaseModel):
     session: SessionOut
     turns: list[TurnOut]
+
+
+# Branches (app/practice/branching.py)
+
+
+class BranchCreate(BaseModel):
+    at_turn: int = Field(
+        description="Index of one of the parent's learner turns: the branch holds the turns "
+        "before it, with the peer's state as it was after the turn before, and your next "
+        "message becomes this turn."
+    )
+
+
+class BranchRef(BaseModel):
+    id: str
+    branch_turn: int
+    status: str
+    branched_at: datetime
+
+
+class SessionTree(BaseModel):
+    parent_id: str | None
+    branch_turn: int | None
+    branched_at: datetime | None
+    children: list[BranchRef]
+
+
+class MomentReaction(BaseModel):
+    """One side of a comparison: the line said at the branch point and the peer's reaction."""
+
+    session_id: str
+    line: str = Field(description="Empty when not yet said, or hidden (private session).")
+    labels: list[str]
+    reply: str = Field(description="Empty when not yet answered, or hidden (private session).")
+    answered: bool
+    trust: float | None
+    defensiveness: float | None
+    openness: float | None
+    disclosed_layers: int | None = Field(description="How many layers the peer has opened.")
+    triggers: list[str] = Field(description="Trigger ids the line fired.")
+    reaction: str | None = Field(description="Id of the reply rule the line set off.")
+    turns_after: int = Field(description="Turns from the branch point on.")
+
+
+class BranchComparison(BaseModel):
+    branch_id: str
+    parent_id: str
+    at_turn: int
+    trust_before: float | None
+    openness_before: float | None
+    disclosed_layers_before: int
+    original: MomentReaction
+    retry: MomentReaction
+    changed: bool = Field(description="The peer reacted differently to the new line.")
+    improved: bool = Field(
+        description="The new line opened more layers, or as many with the peer more open."
+    )
+    parent_levels: dict[str, int | None] | None = Field(description="Null until scored.")
+    branch_levels: dict[str, int | None] | None = Field(description="Null until scored.")
