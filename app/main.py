@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -245,6 +247,21 @@ class BodyLimit:
                 scope, receive, send
             )
             return
+        if b"json" in dict(scope["headers"]).get(b"content-type", b""):
+            body = await _read_body(receive, self.max_bytes)
+            if body is None:
+                await _error(413, "too_large", f"the body is over {self.max_bytes} bytes")(
+                    scope, receive, send
+                )
+                return
+            if _LONE_SURROGATE.search(body):
+                # Valid JSON, but no text can hold it: storing or embedding it failed deep inside.
+                await _error(422, "invalid_input", "the text holds an unpaired surrogate")(
+                    scope, receive, send
+                )
+                return
+            await self.app(scope, _replay(body), send)
+            return
         seen = 0
 
         async def limited() -> Message:
@@ -257,6 +274,43 @@ class BodyLimit:
             return message
 
         await self.app(scope, limited, send)
+
+
+_LONE_SURROGATE = re.compile(
+    rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes | None:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await anyio.sleep_forever()
+        return {"type": "http.disconnect"}  # pragma: no cover
+
+    return receive
 
 
 class LastResort:

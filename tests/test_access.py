@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
+from tests.cohorts.helpers import join_cohort
 from tests.conftest import Accounts
 
 
@@ -36,9 +37,9 @@ def world(accounts: Accounts) -> World:
     _, tess = accounts.create("trainer", "Tess")
     _, theo = accounts.create("trainer", "Theo")
     cohort = tess.post("/api/v1/cohorts", json={"name": "Tess's cohort"}).json()
-    tess.post(f"/api/v1/cohorts/{cohort['id']}/members", json={"email": ana_user["email"]})
+    join_cohort(tess, ana, cohort["id"], ana_user["email"])
     theirs = theo.post("/api/v1/cohorts", json={"name": "Theo's cohort"}).json()
-    theo.post(f"/api/v1/cohorts/{theirs['id']}/members", json={"email": ben_user["email"]})
+    join_cohort(theo, ben, theirs["id"], ben_user["email"])
     assignment = tess.post(
         "/api/v1/assignments",
         json={"scenario_id": "missed-deadlines", "cohort_id": cohort["id"]},

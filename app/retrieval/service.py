@@ -99,14 +99,14 @@ def _cards_dir(settings: Settings) -> Path:
 def build_index(settings: Settings, progress: bool = False) -> IndexReport:
     """Sync the index at ``settings.resolved_chroma_path`` with the cards on disk."""
     cards = load_cards(_cards_dir(settings))
-    index = open_index(settings.resolved_chroma_path)
+    index = open_index(settings.resolved_chroma_path, settings.chroma_url)
     return sync_store(index.store, cards, progress=progress)
 
 
 def get_retriever(settings: Settings) -> TechniqueRetriever:
     """Open the index, building or refreshing it first when it is missing or stale."""
     cards = load_cards(_cards_dir(settings))
-    index = open_index(settings.resolved_chroma_path)
+    index = open_index(settings.resolved_chroma_path, settings.chroma_url)
     report = sync_store(index.store, cards, progress=False)
     if report.changed:
         log.info("technique index synced: %s", report.summary())

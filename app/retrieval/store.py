@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import chromadb
 import numpy as np
@@ -69,7 +70,26 @@ class TechniqueIndex:
     embeddings: MiniLMEmbeddings
 
 
-def open_index(path: Path) -> TechniqueIndex:
+def open_client(path: Path, url: str | None = None) -> Any:
+    """The embedded on-disk client, or, with ``url``, a `chroma run` server's HTTP client.
+
+    The embedded client is not safe for several processes writing one folder; several workers
+    (or machines) share one chroma server instead (REHEARSE_CHROMA_URL).
+    """
+    settings = ChromaSettings(anonymized_telemetry=False)
+    if url:
+        parts = urlsplit(url)
+        return chromadb.HttpClient(
+            host=parts.hostname or "localhost",
+            port=parts.port or (443 if parts.scheme == "https" else 8000),
+            ssl=parts.scheme == "https",
+            settings=settings,
+        )
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=settings)
+
+
+def open_index(path: Path, url: str | None = None) -> TechniqueIndex:
     """A persistent collection with cosine distance and our embeddings, telemetry off.
 
     The client is built here rather than by langchain so that its settings are ours: no
@@ -77,10 +97,7 @@ def open_index(path: Path) -> TechniqueIndex:
     chroma never instantiates its default one, which downloads a model; vectors always come
     from ``MiniLMEmbeddings``.
     """
-    path.mkdir(parents=True, exist_ok=True)
-    client = chromadb.PersistentClient(
-        path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
-    )
+    client = open_client(path, url)
     embeddings = MiniLMEmbeddings()
     store = Chroma(
         collection_name=COLLECTION,

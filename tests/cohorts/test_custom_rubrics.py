@@ -22,6 +22,7 @@ from sqlalchemy import inspect, text
 
 from app.config import PROJECT_ROOT
 from app.db import MIGRATIONS_DIR, make_engine, migrate
+from tests.cohorts.helpers import join_cohort
 from tests.conftest import Accounts
 
 BUILTIN = yaml.safe_load(
@@ -173,9 +174,7 @@ def world(accounts: Accounts) -> World:
     _, tess = accounts.create("trainer", "Tess")
     _, theo = accounts.create("trainer", "Theo")
     cohort = tess.post("/api/v1/cohorts", json={"name": "Tess's cohort"}).json()
-    tess.post(
-        f"/api/v1/cohorts/{cohort['id']}/members", json={"email": ana_user["email"]}
-    ).raise_for_status()
+    join_cohort(tess, ana, cohort["id"], ana_user["email"])
     rubric = tess.post("/api/v1/custom-rubrics", json={"name": "team-q", "yaml": LENIENT})
     assert rubric.status_code == 201, rubric.text
     return World(tess, theo, ana, accounts.admin, ana_user["id"], cohort["id"], rubric.json()["id"])

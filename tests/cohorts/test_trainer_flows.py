@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
+from tests.cohorts.helpers import join_cohort
 from tests.conftest import Accounts
 
 LINES = [
@@ -31,14 +32,11 @@ def practise(client: httpx.Client, scenario: str, assignment_id: int | None = No
 def test_trainer_assigns_and_follows_status_progress_and_csv(accounts: Accounts) -> None:
     _, trainer = accounts.create("trainer", "Tess Trainer")
     ana_user, ana = accounts.create("learner", "Ana Learner")
-    ben_user, _ben = accounts.create("learner", "Ben Learner")
+    ben_user, ben = accounts.create("learner", "Ben Learner")
 
     cohort = trainer.post("/api/v1/cohorts", json={"name": "Spring cohort"}).json()
-    for user in (ana_user, ben_user):
-        added = trainer.post(
-            f"/api/v1/cohorts/{cohort['id']}/members", json={"email": user["email"]}
-        )
-        assert added.status_code == 201
+    for user, client in ((ana_user, ana), (ben_user, ben)):
+        join_cohort(trainer, client, cohort["id"], user["email"])
     again = trainer.post(
         f"/api/v1/cohorts/{cohort['id']}/members", json={"email": ana_user["email"]}
     )

@@ -1,0 +1,193 @@
+"""Load bench: N concurrent practice sessions x M turns against a running Rehearse.
+
+    python bench/load_bench.py --url http://127.0.0.1:8000 --token <admin API token> \
+        --sessions 100 --turns 10
+
+Each virtual learner is a real account with its own API token; each turn carries an
+Idempotency-Key. Reports latency p50/p95/p99 per kind of request, error counts by status, and
+the resident memory (RSS) of every process listening on the server's port or named with
+--pid. With --replay, every acknowledged turn is sent again with its key afterwards: a
+lost turn (not in the transcript) or a duplicate (the line stored twice) is counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import time
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+LINES = [
+    "How have things been going on the project this week?",
+    "It sounds like the deadline has been weighing on you.",
+    "What would help you most right now?",
+    "So the handover from design came late, and that squeezed your time.",
+    "Can you tell me more about what happened on Tuesday?",
+    "I noticed the report arrived two days after we agreed.",
+    "What options do you see for the next sprint?",
+    "You're saying the scope grew without anyone noticing.",
+    "How could I support you with the client?",
+    "Let's agree on one next step together.",
+]
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def rss_mb(pids: list[int]) -> dict[int, float]:
+    sizes = {}
+    for pid in pids:
+        status = Path(f"/proc/{pid}/status")
+        if status.exists():
+            for line in status.read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    sizes[pid] = int(line.split()[1]) / 1024
+    return sizes
+
+
+def server_pids(port: int) -> list[int]:
+    """Processes with a socket on ``port`` (the uvicorn parent and its workers)."""
+    try:
+        out = subprocess.run(["ss", "-ltnpH", f"sport = :{port}"], capture_output=True, text=True)
+    except FileNotFoundError:
+        return []
+    pids = set()
+    for part in out.stdout.split("pid=")[1:]:
+        pids.add(int(part.split(",")[0]))
+    return sorted(pids)
+
+
+class Bench:
+    def __init__(self, url: str, admin_token: str, timeout: float) -> None:
+        self.url = url
+        self.admin = httpx.Client(
+            base_url=url, headers={"Authorization": f"Bearer {admin_token}"}, timeout=timeout
+        )
+        self.timeout = timeout
+        self.latency: dict[str, list[float]] = {"start": [], "turn": [], "end": []}
+        self.errors: Counter[str] = Counter()
+        self.acknowledged: list[tuple[str, str, str, httpx.Client]] = []
+
+    def learner(self, n: int) -> httpx.Client:
+        email = f"bench-{uuid.uuid4().hex[:8]}-{n}@example.org"
+        password = "bench-password-long"
+        made = self.admin.post(
+            "/api/v1/users", json={"email": email, "password": password, "role": "learner"}
+        )
+        made.raise_for_status()
+        with httpx.Client(base_url=self.url, timeout=self.timeout) as browser:
+            browser.post(
+                "/api/v1/auth/login", json={"email": email, "password": password}
+            ).raise_for_status()
+            token = browser.post("/api/v1/me/tokens", json={"name": "bench"}).json()["token"]
+        return httpx.Client(
+            base_url=self.url, headers={"Authorization": f"Bearer {token}"}, timeout=self.timeout
+        )
+
+    def timed(
+        self, kind: str, client: httpx.Client, path: str, **kwargs: object
+    ) -> httpx.Response | None:
+        started = time.perf_counter()
+        try:
+            response = client.post(path, **kwargs)  # type: ignore[arg-type]
+        except httpx.HTTPError as exc:
+            self.errors[f"{kind}:{type(exc).__name__}"] += 1
+            return None
+        self.latency[kind].append(time.perf_counter() - started)
+        if response.status_code >= 400:
+            self.errors[f"{kind}:{response.status_code}"] += 1
+        return response
+
+    def run_learner(self, client: httpx.Client, turns: int, scenario: str) -> None:
+        started = self.timed("start", client, "/api/v1/sessions", json={"scenario_id": scenario})
+        if started is None or started.status_code != 201:
+            return
+        session_id = started.json()["session"]["id"]
+        for n in range(turns):
+            key = uuid.uuid4().hex
+            text = f"{LINES[n % len(LINES)]} ({n})"
+            answer = self.timed(
+                "turn",
+                client,
+                f"/api/v1/sessions/{session_id}/turns",
+                json={"text": text},
+                headers={"Idempotency-Key": key},
+            )
+            if answer is not None and answer.status_code == 200:
+                self.acknowledged.append((session_id, key, text, client))
+        self.timed("end", client, f"/api/v1/sessions/{session_id}/end")
+
+    def replay(self) -> tuple[int, int]:
+        """Send every acknowledged turn again; count lost and duplicated lines."""
+        lost = duplicated = 0
+        for session_id, key, text, client in self.acknowledged:
+            client.post(
+                f"/api/v1/sessions/{session_id}/turns",
+                json={"text": text},
+                headers={"Idempotency-Key": key},
+            )
+        by_session: dict[str, list[str]] = {}
+        for session_id, _, text, client in self.acknowledged:
+            if session_id not in by_session:
+                turns = client.get(f"/api/v1/sessions/{session_id}/transcript").json()["turns"]
+                by_session[session_id] = [t["text"] for t in turns if t["speaker"] == "learner"]
+            count = by_session[session_id].count(text)
+            lost += count == 0
+            duplicated += count > 1
+        return lost, duplicated
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default="http://127.0.0.1:8000")
+    parser.add_argument("--token", required=True, help="An admin API token (creates learners).")
+    parser.add_argument("--sessions", type=int, default=100)
+    parser.add_argument("--turns", type=int, default=10)
+    parser.add_argument("--scenario", default="missed-deadlines")
+    parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument("--pid", type=int, action="append", default=[])
+    parser.add_argument("--replay", action="store_true")
+    args = parser.parse_args()
+
+    bench = Bench(args.url, args.token, args.timeout)
+    with ThreadPoolExecutor(min(args.sessions, 32)) as pool:
+        learners = list(pool.map(bench.learner, range(args.sessions)))
+    port = httpx.URL(args.url).port or 80
+    pids = args.pid or server_pids(port)
+    began = time.perf_counter()
+    with ThreadPoolExecutor(args.sessions) as pool:
+        list(pool.map(lambda c: bench.run_learner(c, args.turns, args.scenario), learners))
+    wall = time.perf_counter() - began
+
+    total = sum(len(v) for v in bench.latency.values())
+    print(
+        f"{args.sessions} sessions x {args.turns} turns in {wall:.1f} s ({total / wall:.1f} req/s)"
+    )
+    for kind, values in bench.latency.items():
+        print(
+            f"  {kind:5} n={len(values):5}  p50={percentile(values, 0.5) * 1000:7.0f} ms  "
+            f"p95={percentile(values, 0.95) * 1000:7.0f} ms  "
+            f"p99={percentile(values, 0.99) * 1000:7.0f} ms"
+            + (f"  mean={statistics.fmean(values) * 1000:.0f} ms" if values else "")
+        )
+    print(f"  errors: {sum(bench.errors.values())} {dict(bench.errors)}")
+    print(f"  acknowledged turns: {len(bench.acknowledged)}")
+    for pid, size in rss_mb(pids).items():
+        print(f"  RSS pid {pid}: {size:.0f} MB")
+    if args.replay:
+        lost, duplicated = bench.replay()
+        print(f"  replay: {lost} acknowledged turns lost, {duplicated} duplicated")
+
+
+if __name__ == "__main__":
+    main()
