@@ -2,7 +2,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test lint format typecheck eval bench
+.PHONY: install run test lint format typecheck eval bench train-coder
 
 $(BIN)/uv:
 	python3 -m venv $(VENV)
@@ -31,3 +31,13 @@ eval: install
 
 bench: install
 	$(BIN)/python bench/score_bench.py && $(BIN)/python bench/retrieval_bench.py
+
+# Fine-tune the utterance coder (CPU, fixed seed) into app/scoring/model/. Training-only packages
+# live in their own venv so that neither README command installs torch.
+TRAIN_VENV := .venv-train
+train-coder:
+	test -x $(TRAIN_VENV)/bin/python || python3 -m venv $(TRAIN_VENV)
+	$(TRAIN_VENV)/bin/pip install -q torch==2.13.0
+	$(TRAIN_VENV)/bin/pip install -q -r training/coder/requirements.txt
+	$(TRAIN_VENV)/bin/python training/coder/corpus.py
+	$(TRAIN_VENV)/bin/python training/coder/train.py

@@ -74,10 +74,12 @@ Label = Literal[
 
 
 class CorpusLine(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     id: str = Field(min_length=3, max_length=40)
-    register: Literal["workplace", "manager", "counselling", "spoken", "contrast"]
+    register_: Literal["workplace", "manager", "counselling", "spoken", "contrast"] = Field(
+        alias="register"
+    )
     context: str | None
     text: str = Field(min_length=1, max_length=1500)
     labels: list[Label] = Field(min_length=1)
@@ -137,6 +139,14 @@ def load_corpus(directory: Path = CORPUS_DIR) -> list[CorpusLine]:
     return lines
 
 
+def corpus_digest(lines: list[CorpusLine]) -> str:
+    """Identifies the corpus a model was trained on; a test fails when the weights are stale."""
+    digest = hashlib.sha256()
+    for line in sorted(lines, key=lambda x: x.id):
+        digest.update(line.model_dump_json().encode())
+    return digest.hexdigest()[:16]
+
+
 def main() -> int:
     try:
         lines = load_corpus()
@@ -145,7 +155,7 @@ def main() -> int:
         return 1
     labels = Counter(label for line in lines for label in line.labels)
     print(f"{len(lines)} lines")
-    print("registers:", dict(Counter(line.register for line in lines)))
+    print("registers:", dict(Counter(line.register_ for line in lines)))
     print("main:", dict(Counter(line.main for line in lines)))
     print("splits:", dict(Counter(line.split for line in lines)))
     for label in LABELS:
