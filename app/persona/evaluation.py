@@ -61,6 +61,9 @@ class LearnerScript(Strict):
     expect_hidden_concern: bool | None = Field(
         default=None, description="True: must reach it in every scenario; False: must never."
     )
+    expect_no_trust_gain: bool = Field(
+        default=False, description="Trust must never rise above where it started."
+    )
     turns: list[ScriptTurn] = Field(min_length=1)
 
 
@@ -153,6 +156,8 @@ def run_conversation(
     replies: list[str] = []
     for turn in script.turns:
         text = turn.text.replace("{topic}", topic)
+        if "{echo}" in text:  # a listener reflects what the peer just said
+            text = reflect_back(history[-1].text)
         coded = coder(text, history[-1].text, turn.moves)
         state = advance(state, coded, text, scenario, rules)
         reply = "".join(engine.stream_reply(scenario, state, history, text))
@@ -166,6 +171,9 @@ def run_conversation(
             break
     hidden = state.hidden_concern_turn
     expected = script.expect_hidden_concern
+    met = None if expected is None else (hidden is not None) == expected
+    if script.expect_no_trust_gain:
+        met = (met is not False) and max(trust) <= trust[0] + 1e-9
     return Conversation(
         scenario=scenario.id,
         script=script_name,
@@ -176,7 +184,7 @@ def run_conversation(
         repeated_lines=count_repeats(replies, scenario.persona.name, rules),
         out_of_character=sum(1 for reply in replies if out_of_character(reply, rules)),
         replies=replies,
-        expectation_met=None if expected is None else (hidden is not None) == expected,
+        expectation_met=met,
     )
 
 
