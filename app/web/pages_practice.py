@@ -22,6 +22,7 @@ from app.scenarios.models import ScenarioVersion
 from app.scenarios.schema import Difficulty, Skill
 from app.scenarios.schemas import ScenarioSummary
 from app.users.models import User
+from app.web import pages_branch
 from app.web.routing import PageRoute
 from app.web.security import FormUser, PageUser
 from app.web.templating import render
@@ -117,12 +118,26 @@ def start_practice(
 
 @router.get("/practice/{session_id}")
 def practice_page(
-    request: Request, session_id: str, user: PageUser, db: DbSession, services: ServicesDep
+    request: Request,
+    session_id: str,
+    user: PageUser,
+    db: DbSession,
+    services: ServicesDep,
+    step: str | None = None,
 ) -> Response:
+    """The conversation; ``step`` (a branch opened from a scorecard's next step, by id)
+    pre-fills that step's rewrite in the reply box, editable."""
     session = practice_service.own_session(db, session_id, user)
     if session.status != "active":
         return RedirectResponse(f"/sessions/{session.id}", status_code=303)
-    return _render_practice(request, session, user=user, retriever=services.retriever)
+    return _render_practice(
+        request,
+        session,
+        user=user,
+        retriever=services.retriever,
+        draft=pages_branch.retry_draft(db, session, user, step),
+        branch=pages_branch.branch_note(db, session),
+    )
 
 
 def _render_practice(
@@ -134,6 +149,7 @@ def _render_practice(
     error: str | None = None,
     draft: str = "",
     status_code: int = 200,
+    branch: dict | None = None,
 ) -> HTMLResponse:
     scenario = library.as_scenario(session.scenario)
     learner_turns = [t for t in session.turns if t.speaker == practice_service.LEARNER]
@@ -157,6 +173,7 @@ def _render_practice(
         learner_turn_count=len(learner_turns),
         error=error,
         draft=draft,
+        branch=branch,
     )
 
 

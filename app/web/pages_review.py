@@ -14,6 +14,7 @@ from app.errors import NotFound
 from app.practice import service as practice_service
 from app.retrieval.cards import TechniqueCard
 from app.scoring.scorecard import redact_transcript_text
+from app.web.pages_branch import branch_comparison
 from app.web.routing import PageRoute
 from app.web.security import FormUser, PageUser
 from app.web.templating import render, templates
@@ -58,6 +59,10 @@ def session_review(
         view=view,
         is_owner=is_owner,
         hide_words=hide_words,
+        # Branches (app/web/pages_branch.py): retry buttons for the learner, and a branch's
+        # comparison with its parent for anyone who may see the branch.
+        retry_session_id=session.id if is_owner and session.status == "ended" else None,
+        comparison=branch_comparison(db, session, user),
         live_turns=[] if hide_words else session.turns,
         openness=openness_chart(session.turns),
         speaker_names={

@@ -5,13 +5,20 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app.web import pages_auth, pages_practice, pages_review, pages_score, pages_trainer
+from app.web import (
+    pages_auth,
+    pages_branch,
+    pages_practice,
+    pages_review,
+    pages_score,
+    pages_trainer,
+)
 from app.web.routing import PageProblem, login_redirect, page_problem_page
 from app.web.security import LoginRequired
 from app.web.templating import STATIC_DIR
 
 router = APIRouter(include_in_schema=False)
-for _pages in (pages_auth, pages_practice, pages_review, pages_score, pages_trainer):
+for _pages in (pages_auth, pages_practice, pages_review, pages_score, pages_trainer, pages_branch):
     router.include_router(_pages.router)
 
 HOME_PATH = "/home"
