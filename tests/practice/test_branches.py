@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -10,12 +12,14 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
-from app.config import Settings
-from app.db import MIGRATIONS_DIR, make_engine, make_session_factory
+from app.cli import app as cli_app
+from app.config import Settings, get_settings
+from app.db import MIGRATIONS_DIR, make_engine, make_session_factory, open_database
 from app.practice.models import PracticeSession, Turn
 from tests.cohorts.helpers import join_cohort
-from tests.conftest import Accounts
+from tests.conftest import Accounts, make_settings
 
 SCENARIO = "missed-deadlines"
 LINES = [
@@ -252,10 +256,8 @@ def test_deleting_a_parent_deletes_its_branches_at_every_depth(
     assert api.delete(f"/api/v1/sessions/{parent_id}").status_code == 404
 
 
-def test_migration_0005_down_and_up_keeps_every_turn(tmp_path: object) -> None:
-    from pathlib import Path
-
-    url = f"sqlite:///{Path(str(tmp_path)) / 'round-trip.db'}"
+def test_migration_0005_down_and_up_keeps_every_turn(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'round-trip.db'}"
     engine = make_engine(url)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
@@ -296,3 +298,47 @@ def test_migration_0005_down_and_up_keeps_every_turn(tmp_path: object) -> None:
         }
     assert {"parent_id", "branch_turn", "branched_at"} <= columns
     engine.dispose()
+
+
+@pytest.fixture
+def cli_env(
+    tmp_path: Path, shared_index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Settings]:
+    """Settings the CLI reads from the environment, as it does for a user."""
+    settings = make_settings(tmp_path, shared_index_dir)
+    monkeypatch.setenv("REHEARSE_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("REHEARSE_CHROMA_PATH", str(settings.chroma_path))
+    monkeypatch.setenv("REHEARSE_LOG_LEVEL", "WARNING")
+    monkeypatch.delenv("REHEARSE_AS", raising=False)
+    get_settings.cache_clear()
+    yield settings
+    get_settings.cache_clear()
+
+
+def test_cli_practice_from_a_turn_continues_a_branch(cli_env: Settings) -> None:
+    runner = CliRunner()
+    first = runner.invoke(cli_app, ["practice", SCENARIO], input=f"{LINES[0]}\n{LINES[1]}\n/end\n")
+    assert first.exit_code == 0, first.output
+    saved = re.search(r"Session ([0-9a-f-]{36}) saved", first.output)
+    assert saved
+    parent_id = saved.group(1)
+
+    again = runner.invoke(
+        cli_app, ["practice", "--from", f"{parent_id}:3"], input=f"{BETTER}\n/end\n"
+    )
+    assert again.exit_code == 0, again.output
+    assert LINES[0] in again.output and LINES[1] not in again.output
+    assert f"Branch of {parent_id}: say turn 3 again" in again.output
+
+    with open_database(cli_env.resolved_database_url)() as db:
+        branch = db.scalars(
+            select(PracticeSession).where(PracticeSession.parent_id == parent_id)
+        ).one()
+        parent = db.get_one(PracticeSession, parent_id)
+        assert (branch.branch_turn, branch.status, branch.user_id) == (3, "ended", parent.user_id)
+        assert [t.text for t in branch.turns][3] == BETTER
+
+    wrong = runner.invoke(cli_app, ["practice", "--from", f"{parent_id}:2"], input="/end\n")
+    assert wrong.exit_code == 1 and "not one of this session's learner turns" in wrong.output
+    both = runner.invoke(cli_app, ["practice", SCENARIO, "--from", f"{parent_id}:1"])
+    assert both.exit_code == 2
