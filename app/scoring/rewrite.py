@@ -12,7 +12,7 @@ weakness's target moves, carry none of the problem moves (judgement, why, unaske
 leading, stacked questions, a threat or accusation), show none of the artefacts a template
 leaves (a capitalised fragment mid-sentence, a doubled word, a modal with no verb), and differ
 from the original. When none passes, the learner gets the technique and a frame with visible
-slots ("When [situation], I noticed [behaviour] ...") instead of a broken sentence.
+slots ("In [situation], I noticed [behaviour] ...") instead of a broken sentence.
 """
 
 from __future__ import annotations
@@ -663,9 +663,9 @@ FRAMES: dict[Weakness, str] = {
     Weakness.UNASKED_ADVICE: "Would it help if I shared an idea about [what you wanted to "
     "suggest]?",
     Weakness.EARLY_ADVICE: "It sounds like [what they just told you, in your own words].",
-    Weakness.JUDGEMENT: "When [the situation], I noticed [what they did or said], and "
+    Weakness.JUDGEMENT: "In [the situation], I noticed [what they did or said], and "
     "[the effect it had]. How do you see it?",
-    Weakness.THREAT: "When [the situation], I noticed [what they did or said], and "
+    Weakness.THREAT: "In [the situation], I noticed [what they did or said], and "
     "[the effect it had]. How do you see it?",
     Weakness.INCOMPLETE_SBI: "In [the situation], I noticed [what they did or said], and "
     "[the effect it had]. Next time, I'd like [the change you'd like]. How do you see it?",

@@ -131,6 +131,7 @@ WEAKNESS_BY_METRIC: dict[str, Weakness] = {
     "invites_response": Weakness.NO_INVITATION,
     "permission_first": Weakness.UNASKED_ADVICE,
     "reflection_share": Weakness.QUESTION_NOT_REFLECTION,
+    "hostility": Weakness.JUDGEMENT,
 }
 
 # Words any coaching question may use without being about something the other person said:
@@ -272,6 +273,9 @@ class SkillScore(BaseModel):
     reason: str
     explanation: list[str] = Field(
         default_factory=list, description="The level in plain words, from the counts."
+    )
+    cap: float | None = Field(
+        default=None, description="The cap that held the score down, if one did."
     )
     criteria: list[CriterionResult]
     evidence: list[Evidence]
@@ -711,6 +715,7 @@ def _score_skill(
         level = min(5, max(1, int(score + 0.5)), max(1, math.floor(binding[0] + 1e-9)))
         score = min(score, level + 0.49)
         capped = f"; capped at {binding[0]:.2f} ({binding[1]}), so at most level {level}"
+        base["cap"] = round(binding[0], 2)
     score = round(max(1.0, score), 2)
     explanation = [r.explanation for _, _, r in observed]
     if capped and binding is not None:
@@ -1134,6 +1139,10 @@ def redact_transcript_text(scorecard: Scorecard) -> Scorecard:
             "skills": skills,
             "judge": judge,
             "ignored": [i.model_copy(update={"quote": ""}) for i in scorecard.ignored],
+            "flags": [f.model_copy(update={"quote": ""}) for f in scorecard.flags],
+            "next_steps": [
+                n.model_copy(update={"quote": "", "rewrite": ""}) for n in scorecard.next_steps
+            ],
             "redacted": True,
         }
     )

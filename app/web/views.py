@@ -97,6 +97,8 @@ def scorecard_view(
 
 
 def level_chart(scorecard: Scorecard, *, chart_id: str) -> Markup:
+    """One bar per skill; a skill the scenario does not target and that did not come up is
+    left out (the page explains it under the chart) rather than drawn as "not observed"."""
     bars = [
         Bar(
             label=skill.title,
@@ -106,6 +108,7 @@ def level_chart(scorecard: Scorecard, *, chart_id: str) -> Markup:
             else "not observed",
         )
         for skill in scorecard.skills
+        if skill.targeted or skill.level is not None
     ]
     return bar_chart(bars, chart_id=chart_id, title="Level per skill (1 to 5)")
 

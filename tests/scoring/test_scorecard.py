@@ -61,9 +61,7 @@ def test_next_steps_quote_a_weaker_line_rewrite_it_and_link_a_real_card(
     why = steps["why_question"]
     assert why.quote == "Why didn't you tell anyone?"
     assert why.rewrite == "What made it hard to tell anyone?"
-    assert "advice_without_permission" in steps
-    assert steps["advice_without_permission"].quote == "You should just tell your manager tomorrow."
-    assert steps["advice_without_permission"].rewrite.startswith("Would it help to hear an idea?")
+    assert [s.weakness for s in card.next_steps] == list(steps), "each step sits under its skill"
     for step in steps.values():
         assert step.quote in card.turns[step.turn].text and card.turns[step.turn].is_learner
         assert step.rewrite and step.rewrite != step.quote
