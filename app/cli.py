@@ -1,79 +1,260 @@
-"""The `rehearse` command: serve, practise in the terminal, manage the index, score and evaluate."""
+"""The `rehearse` command: serve, practise in the terminal, manage the index, score and evaluate.
+
+Start-up time matters here: `rehearse --help` and `rehearse scenarios` should answer in well
+under a second. So this module imports only typer at the top. Every heavy dependency (the
+settings, sqlalchemy, chromadb, the scorer, the eval harnesses) is imported inside the command
+that needs it, and the domain commands are registered lazily: the table below names each one
+with its help line, and its module is imported only when that command runs.
+"""
 
 from __future__ import annotations
 
+import importlib
 import json
-from typing import Annotated
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, ClassVar
 
 import typer
-from rich.console import Console
-from rich.table import Table
+from typer.core import TyperCommand, TyperGroup
 
-from app.config import get_settings
 
-app = typer.Typer(help="Rehearse: practise hard workplace conversations with an AI peer.")
-eval_app = typer.Typer(help="Measure Rehearse's own quality: retrieval, coder, scorer, persona.")
+@dataclass(frozen=True)
+class LazyCommand:
+    """A command known by name and help line; ``target`` ("module:attribute") is imported on use.
+
+    The attribute is either a function (registered as one typer command) or a ``typer.Typer``
+    (a group of commands). ``help`` is shown by ``--help`` without importing the module; a test
+    checks that it matches the first line of the real command's help.
+    """
+
+    target: str
+    help: str
+
+    def load(self, name: str) -> Any:
+        module_name, _, attribute = self.target.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.split(".")[0] == "evals":
+                raise typer.BadParameter(
+                    f"'{name}' needs the source checkout: the eval harnesses in evals/ are not "
+                    "part of the installed package"
+                ) from None
+            raise
+        found = getattr(module, attribute)
+        if isinstance(found, typer.Typer):
+            group = typer.main.get_group(found)
+            group.name = name
+            return group
+        single = typer.Typer(add_completion=False)
+        single.command(name=name)(found)
+        command = typer.main.get_command(single)
+        command.name = name
+        return command
+
+
+class LazyGroup(TyperGroup):
+    """A typer group whose ``lazy`` commands are imported only when one of them is invoked.
+
+    Help and shell completion list a lazy command through a placeholder that carries its name
+    and help line; ``resolve_command`` (the step before invoking) swaps in the real command.
+    """
+
+    lazy: ClassVar[dict[str, LazyCommand]] = {}
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*super().list_commands(ctx), *(n for n in self.lazy if n not in self.commands)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        loaded = super().get_command(ctx, cmd_name)
+        if loaded is not None or cmd_name not in self.lazy:
+            return loaded
+        entry = self.lazy[cmd_name]
+        return TyperCommand(name=cmd_name, help=entry.help, short_help=entry.help)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        name = args[0] if args else None
+        if name in self.lazy and name not in self.commands:
+            self.commands[name] = self.lazy[name].load(name)
+        return super().resolve_command(ctx, args)
+
+
+class RootCommands(LazyGroup):
+    lazy: ClassVar[dict[str, LazyCommand]] = {
+        "practice": LazyCommand(
+            "app.practice.cli:practice",
+            "Practise a scenario in the terminal; type /end to finish and see your scorecard.",
+        ),
+        "index": LazyCommand(
+            "app.retrieval.cli:index",
+            "Embed new and edited technique cards and drop removed ones; unchanged cards are kept.",
+        ),
+        "score": LazyCommand(
+            "app.scoring.cli:score",
+            "Score a transcript against the rubrics; see docs/scorecard-json.md for the JSON "
+            "fields.",
+        ),
+        "admin": LazyCommand("app.users.cli:admin_app", "Accounts and API tokens."),
+    }
+
+
+class EvalCommands(LazyGroup):
+    lazy: ClassVar[dict[str, LazyCommand]] = {
+        "retrieval": LazyCommand(
+            "evals.retrieval_eval:eval_retrieval",
+            "Recall@1, recall@3 and MRR for vector, BM25 and hybrid retrieval, plus per-query "
+            "misses.",
+        ),
+        "coder": LazyCommand(
+            "app.scoring.cli:eval_coder",
+            "Coder precision, recall and F1 per label on the gold set and on AnnoMI dev "
+            "(zero-shot and 5-fold cross-validated), and whether high-quality AnnoMI "
+            "conversations score higher.",
+        ),
+        "scorer": LazyCommand(
+            "app.scoring.cli:eval_scorer",
+            "Does the scorer rank the better transcript of each gold pair above the worse one?",
+        ),
+        "feedback": LazyCommand(
+            "app.scoring.cli:eval_feedback",
+            "Do the scorecards read as feedback a trainer would sign? Levels, steps, rewrites, "
+            "flags.",
+        ),
+        "persona": LazyCommand(
+            "app.persona.evaluation:eval_persona",
+            "Scripted learners against every scenario: trust, hidden concern, repeats, character.",
+        ),
+    }
+
+
+app = typer.Typer(
+    cls=RootCommands,
+    help="Rehearse: practise hard workplace conversations with an AI peer.",
+    # Plain help text: typer's rich help imports rich.markdown, pygments and more (~0.5 s).
+    rich_markup_mode=None,
+)
+eval_app = typer.Typer(
+    cls=EvalCommands,
+    help="Measure our own quality: retrieval, coder, scorer, persona.",
+    rich_markup_mode=None,
+)
 app.add_typer(eval_app, name="eval")
-console = Console()
 
 
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (default from settings).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default from settings).")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Worker processes (default from settings). Above 1, use PostgreSQL "
+            "(REHEARSE_DATABASE_URL) and a chroma server (REHEARSE_CHROMA_URL)."
+        ),
+    ] = None,
 ) -> None:
     """Run the web service (API at /api/v1, docs at /docs)."""
     import uvicorn
+    from rich.console import Console
 
-    from app.main import create_app
+    from app.config import get_settings
+    from app.main import create_app, uvicorn_options
 
+    console = Console()
     settings = get_settings()
     bound_host, bound_port = host or settings.host, port or settings.port
-    console.print(f"Rehearse on http://{bound_host}:{bound_port}  (API docs: /docs)")
-    uvicorn.run(create_app(settings), host=bound_host, port=bound_port, log_level="info")
+    count = workers or settings.workers
+    console.print(
+        f"Rehearse on http://{bound_host}:{bound_port}  (API docs: /docs, {count} worker(s))"
+    )
+    if count > 1:
+        if settings.chroma_url is None:
+            console.print(
+                "[yellow]Several workers share the embedded index folder; set "
+                "REHEARSE_CHROMA_URL to a chroma server for anything but reads.[/yellow]"
+            )
+        # Each worker process builds its own app from the environment; nothing is shared in
+        # memory (login limits and idempotency live in the database).
+        uvicorn.run(
+            "app.main:create_app",
+            factory=True,
+            host=bound_host,
+            port=bound_port,
+            workers=count,
+            log_level="info",
+            **uvicorn_options(settings),
+        )
+        return
+    uvicorn.run(
+        create_app(settings),
+        host=bound_host,
+        port=bound_port,
+        log_level="info",
+        **uvicorn_options(settings),
+    )
 
 
 @app.command()
 def config() -> None:
     """Print the effective settings, secrets masked."""
-    console.print_json(json.dumps(get_settings().masked()))
+    from rich.console import Console
+
+    from app.config import get_settings
+
+    Console().print_json(json.dumps(get_settings().masked()))
 
 
 @app.command()
 def scenarios() -> None:
-    """List the practice scenarios."""
-    from app.scenarios.library import load_scenario_files
+    """List the practice scenarios and the ids to practise them by."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Column, Table
 
-    table = Table("id", "title", "use", "difficulty", "skills")
-    for scenario in load_scenario_files(get_settings().knowledge_dir / "scenarios"):
-        table.add_row(
-            scenario.id,
-            scenario.title,
-            scenario.use.value,
-            scenario.difficulty.value,
-            ", ".join(skill.value for skill in scenario.target_skills),
+    from app.config import get_settings
+
+    rows = scenario_rows(get_settings().knowledge_dir / "scenarios")
+    widest = max((len(row[0]) for row in rows), default=2)
+    table = Table(
+        # The id is typed back by the user: never wrapped or cut, whatever the terminal width.
+        Column("id", no_wrap=True, min_width=widest),
+        "title",
+        Column("kind", min_width=len("conversation")),
+        Column("level", no_wrap=True),
+        Column("skills", min_width=len("questioning,")),
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    for row in rows:
+        table.add_row(*row)
+    Console().print(table)
+
+
+def scenario_rows(folder: Path) -> list[tuple[str, str, str, str, str]]:
+    """(id, title, use, difficulty, skills) of each scenario file, read straight from the YAML,
+    in words ("difficult conversation", "listening").
+
+    Listing needs five fields, not the validated model: building that imports the language
+    tools and takes about a second. The server, the editor and ``rehearse practice`` validate
+    every file; a test checks this listing against the validated load.
+    """
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    rows = []
+    for path in sorted(folder.glob("*.yaml")):
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # a safe loader
+        if not isinstance(data, dict):
+            continue
+        skills = data.get("target_skills") or []
+        rows.append(
+            (
+                str(data.get("id", path.stem)),
+                str(data.get("title", "")),
+                str(data.get("use", "")).replace("_", " "),
+                str(data.get("difficulty", "")),
+                ", ".join(str(skill).removeprefix("active_") for skill in skills),
+            )
         )
-    console.print(table)
-
-
-def _register_domain_commands() -> None:
-    """Domain packages own their commands; this is the one place they are wired in."""
-    from app.persona.evaluation import eval_persona
-    from app.practice.cli import practice
-    from app.retrieval.cli import index
-    from app.scoring.cli import eval_coder, eval_feedback, eval_scorer, score
-    from app.users.cli import admin_app
-    from evals.retrieval_eval import eval_retrieval
-
-    app.command()(practice)
-    app.command()(index)
-    app.command()(score)
-    app.add_typer(admin_app, name="admin")
-    eval_app.command("retrieval")(eval_retrieval)
-    eval_app.command("coder")(eval_coder)
-    eval_app.command("scorer")(eval_scorer)
-    eval_app.command("feedback")(eval_feedback)
-    eval_app.command("persona")(eval_persona)
-
-
-_register_domain_commands()
+    return rows

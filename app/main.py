@@ -13,7 +13,7 @@ import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import text
 from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as SATimeoutError
@@ -39,26 +39,36 @@ from app.scoring.rubric import load_rubric_set
 from app.users import service as user_service
 from app.users.router import router as users_router
 from app.web.router import HOME_PATH, install_web_ui
+from app.web.site import not_found_page, wants_html
 
 log = logging.getLogger("rehearse")
 
 
 def build_services(settings: Settings) -> Services:
-    """Everything a request needs that is costly to build: done once per process."""
+    """Everything a request needs that is costly to build: done once per process.
+
+    Each step is logged, so a first start shows what it is doing (and ``/api/v1/health``
+    reports the latest step while ``rehearse serve`` warms up).
+    """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    log.info("Starting: opening the database and applying migrations")
     session_factory = open_database(
         settings.resolved_database_url,
         pool_size=settings.resolved_db_pool_size,
         pool_timeout_s=settings.db_pool_timeout_s,
     )
+    log.info("Starting: loading scenarios")
     with session_scope(session_factory) as db:
         library.sync_builtin(db, library.load_scenario_files(settings.knowledge_dir / "scenarios"))
         _bootstrap_admin(db, settings)
     chat_model = make_chat_model(settings)
+    log.info("Starting: opening the technique index")
+    retriever = get_retriever(settings)
+    log.info("Starting: loading the peer engine and rubrics")
     return Services(
         settings=settings,
         session_factory=session_factory,
-        retriever=get_retriever(settings),
+        retriever=retriever,
         peer_engine=make_peer_engine(settings, chat_model),
         chat_model=chat_model,
         rubrics=load_rubric_set(settings.rubrics_dir),
@@ -79,7 +89,9 @@ def _bootstrap_admin(db: Session, settings: Settings) -> None:
     log.warning("Created the local admin %s; credentials are in %s", user.email, path.resolve())
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
+    """The app; ``services`` already built (``rehearse serve`` builds them while it answers
+    "warming") or, by default, built in the lifespan."""
     settings = settings or get_settings()
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
@@ -89,7 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Threads for ordinary sync routes; LLM work has its own (deps.run_on_llm_slot).
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
-        app.state.services = build_services(settings)
+        app.state.services = services or build_services(settings)
         log.info(
             "Rehearse %s ready (peer engine: %s)", __version__, app.state.services.peer_engine.name
         )
@@ -101,6 +113,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Rehearse hard workplace conversations with an AI peer; get scored on "
         "active listening, questioning and feedback, with evidence from your own lines.",
         lifespan=lifespan,
+        docs_url=None,  # served by app.web.site from packaged assets: FastAPI's use a CDN
+        redoc_url=None,
     )
 
     install_error_handlers(app)
@@ -195,7 +209,9 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404 and wants_html(request):
+            return not_found_page(request)  # a mistyped address in a browser: a page, not JSON
         code = "bad_request" if exc.status_code == 400 else f"http_{exc.status_code}"
         return _error(exc.status_code, code, str(exc.detail), **(exc.headers or {}))
 

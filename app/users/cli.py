@@ -12,6 +12,7 @@ from app.config import get_settings
 from app.db import open_database, session_scope
 from app.errors import RehearseError
 from app.users import service
+from app.users.security import MIN_PASSWORD_LENGTH
 from app.users.service import Role
 
 admin_app = typer.Typer(help="Accounts and API tokens.")
@@ -30,10 +31,12 @@ def create_user(
     role: Annotated[Role, typer.Option(help="learner, trainer or admin.")] = Role.LEARNER,
     name: Annotated[str, typer.Option(help="Display name.")] = "",
     password: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
-    ] = "",
+        str | None, typer.Option(help="Asked for (not echoed) when not given.")
+    ] = None,
 ) -> None:
     """Create an account (the password is asked for, never echoed)."""
+    if password is None:
+        password = _ask_password()
     try:
         with session_scope(_session_factory()) as db:
             user = service.create_user(
@@ -43,6 +46,19 @@ def create_user(
     except RehearseError as exc:
         console.print(f"[red]{exc.message}[/red]")
         raise typer.Exit(1) from None
+
+
+def _ask_password() -> str:
+    """Ask twice, but check the length after the first answer: a too-short password is refused
+    before the user types it again."""
+    while True:
+        password: str = typer.prompt("Password", hide_input=True)
+        if len(password) < MIN_PASSWORD_LENGTH:
+            console.print(f"[red]At least {MIN_PASSWORD_LENGTH} characters, please.[/red]")
+            continue
+        if typer.prompt("Repeat for confirmation", hide_input=True) == password:
+            return password
+        console.print("[red]The two entries do not match.[/red]")
 
 
 @admin_app.command("create-token")

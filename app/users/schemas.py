@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from app.users.models import ApiToken, User
 from app.users.security import MIN_PASSWORD_LENGTH
@@ -17,8 +17,16 @@ class LoginRequest(BaseModel):
 
 
 class UserCreate(BaseModel):
+    # Unknown fields are refused rather than dropped: a misspelt field used to vanish silently.
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
     email: str = Field(min_length=3, max_length=254)
-    display_name: str = Field(default="", max_length=120)
+    display_name: str = Field(
+        default="",
+        max_length=120,
+        validation_alias=AliasChoices("display_name", "name"),
+        description="Shown in the UI; `name` is accepted too. Empty = the email.",
+    )
     password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=1024)
     role: Role = Role.LEARNER
 

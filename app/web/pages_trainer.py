@@ -101,6 +101,9 @@ def _render_dashboard(
         status_code=status_code,
         cohorts=cohorts,
         assignments=assignments,
+        scenario_titles={
+            a.scenario_slug: _scenario_title(db, a.scenario_slug) for a in assignments
+        },
         cohort_names=names,
         notice=notice,
         error=error,
@@ -153,7 +156,11 @@ def _render_cohort(
     members = [user_service.get_user(db, uid) for uid in cohort_service.member_ids(cohort)]
     members.sort(key=lambda m: m.display_name.lower())
     assigned = [
-        {"assignment": a, "rows": progress.assignment_rows(db, a)}
+        {
+            "assignment": a,
+            "title": _scenario_title(db, a.scenario_slug),
+            "rows": progress.assignment_rows(db, a),
+        }
         for a in _cohort_assignments(db, user, cohort)
     ]
     rows = progress.cohort_progress(db, cohort)

@@ -74,7 +74,8 @@ def _environment() -> Environment:
         datetime=format_datetime,
         date=format_date,
     )
-    env.globals.update(version=__version__, csrf_field=CSRF_FIELD)
+    # Not "version": pages pass their own (a scenario's version), which would replace it.
+    env.globals.update(app_version=__version__, csrf_field=CSRF_FIELD)
     return env
 
 
