@@ -96,7 +96,7 @@ def test_scoring_unrelated_and_repeated_reflections_earn_nothing_and_are_flagged
         for c in card.skill("active_listening").criteria
         if c.id == "reflects_often"  # type: ignore[union-attr]
     )
-    assert reflecting.value == pytest.approx(1 / 3, abs=1e-3), "only the first real reflection counts"
+    assert reflecting.value == pytest.approx(1 / 3, abs=1e-3), "only the first one counts"
 
 
 def test_scoring_one_reflection_in_twelve_turns_is_not_level_five(rubrics: RubricSet) -> None:
