@@ -6,7 +6,8 @@ drives it over HTTP. One session is practised to its last turn; then, round afte
 interleaved so that drift hits both alike, it times ``POST /sessions`` (a new session: the
 opening turn) and ``POST /sessions/{id}/branches`` at the first and at the last learner turn
 (the branch copies every turn before the branch point, with its persona state). Also timed:
-the first reply inside a fresh branch, against the first reply in a fresh session.
+the first reply inside a branch, against the first reply in a fresh session (at turn 1 both),
+and at the last turn (where the persona state and the history are longest).
 """
 
 from __future__ import annotations
@@ -21,53 +22,48 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from practice_bench import LEARNER_LINES, admin_token, percentile, served  # noqa: E402
+from practice_bench import LEARNER_LINES, admin_token, percentile, served
 
 SCENARIO = "missed-deadlines"
 
 
-def timed(call: object) -> float:
+def timed_post(api: httpx.Client, url: str, body: dict) -> tuple[float, dict]:
+    """Seconds for one POST (raising on an error status), and its JSON body."""
     t0 = time.perf_counter()
-    response = call()  # type: ignore[operator]
-    response.raise_for_status()
-    return time.perf_counter() - t0
+    response = api.post(url, json=body).raise_for_status()
+    return time.perf_counter() - t0, dict(response.json())
 
 
 def run(api: httpx.Client, rounds: int) -> dict[str, list[float]]:
-    parent = api.post("/api/v1/sessions", json={"scenario_id": SCENARIO})
-    parent_id = parent.raise_for_status().json()["session"]["id"]
+    _, parent = timed_post(api, "/api/v1/sessions", {"scenario_id": SCENARIO})
+    parent_id = parent["session"]["id"]
     for line in LEARNER_LINES:
-        api.post(f"/api/v1/sessions/{parent_id}/turns", json={"text": line}).raise_for_status()
+        timed_post(api, f"/api/v1/sessions/{parent_id}/turns", {"text": line})
     last = 2 * len(LEARNER_LINES) - 1
+    late = f"branch at turn {last}"
     timings: dict[str, list[float]] = {
         "start session": [],
         "branch at turn 1": [],
-        f"branch at turn {last}": [],
-        "first reply, session": [],
-        "first reply, branch": [],
+        late: [],
+        "reply at turn 1, session": [],
+        "reply at turn 1, branch": [],
+        f"reply at turn {last}, branch": [],
     }
     branches = f"/api/v1/sessions/{parent_id}/branches"
-    for _ in range(rounds):
-        timings["start session"].append(
-            timed(lambda: api.post("/api/v1/sessions", json={"scenario_id": SCENARIO}))
-        )
-        timings["branch at turn 1"].append(timed(lambda: api.post(branches, json={"at_turn": 1})))
-        made: list[str] = []
-
-        def branch_late() -> httpx.Response:
-            response = api.post(branches, json={"at_turn": last})
-            made.append(response.json()["session"]["id"])
-            return response
-
-        timings[f"branch at turn {last}"].append(timed(branch_late))
-        fresh = api.post("/api/v1/sessions", json={"scenario_id": SCENARIO}).json()
-        line = {"text": LEARNER_LINES[0]}
-        timings["first reply, session"].append(
-            timed(lambda: api.post(f"/api/v1/sessions/{fresh['session']['id']}/turns", json=line))
-        )
-        timings["first reply, branch"].append(
-            timed(lambda: api.post(f"/api/v1/sessions/{made[0]}/turns", json=line))
-        )
+    said = {"text": LEARNER_LINES[0]}
+    for n in range(rounds):
+        took, fresh = timed_post(api, "/api/v1/sessions", {"scenario_id": SCENARIO})
+        timings["start session"].append(took)
+        took, early = timed_post(api, branches, {"at_turn": 1})
+        timings["branch at turn 1"].append(took)
+        took, branch = timed_post(api, branches, {"at_turn": last})
+        timings[late].append(took)
+        replies = [("session", fresh), ("branch", early)]
+        for kind, made in replies if n % 2 else reversed(replies):  # alternate which goes first
+            took, _ = timed_post(api, f"/api/v1/sessions/{made['session']['id']}/turns", said)
+            timings[f"reply at turn 1, {kind}"].append(took)
+        took, _ = timed_post(api, f"/api/v1/sessions/{branch['session']['id']}/turns", said)
+        timings[f"reply at turn {last}, branch"].append(took)
     return timings
 
 
@@ -85,7 +81,7 @@ def main() -> None:
                 timings = run(api, args.rounds)
     for name, values in timings.items():
         print(
-            f"{name:>22}: median {statistics.median(values) * 1000:6.1f} ms, "
+            f"{name:>26}: median {statistics.median(values) * 1000:6.1f} ms, "
             f"p95 {percentile(values, 0.95) * 1000:6.1f} ms over {len(values)}"
         )
     start = statistics.median(timings["start session"])
