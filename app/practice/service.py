@@ -155,6 +155,8 @@ def export_sessions(db: Session, *, user_id: int) -> list[dict]:
                 "private": session.private,
                 "created_at": session.created_at.isoformat(),
                 "ended_at": session.ended_at.isoformat() if session.ended_at else None,
+                "parent_id": session.parent_id,  # a branch: practised again from branch_turn
+                "branch_turn": session.branch_turn,
                 "turns": [
                     {"index": t.index, "speaker": t.speaker, "text": t.text, "moves": t.moves}
                     for t in session.turns
