@@ -159,14 +159,16 @@ def serve(
     from rich.console import Console
 
     from app.config import get_settings
-    from app.main import create_app, uvicorn_options
+    from app.serving import WarmingApp, configure_logging, uvicorn_options
 
     console = Console()
     settings = get_settings()
     bound_host, bound_port = host or settings.host, port or settings.port
     count = workers or settings.workers
     console.print(
-        f"Rehearse on http://{bound_host}:{bound_port}  (API docs: /docs, {count} worker(s))"
+        f"Rehearse on http://{bound_host}:{bound_port}  (API docs: /docs, {count} worker(s)); "
+        f"warming up: http://{bound_host}:{bound_port}/api/v1/health shows the step",
+        soft_wrap=True,
     )
     if count > 1:
         if settings.chroma_url is None:
@@ -177,7 +179,7 @@ def serve(
         # Each worker process builds its own app from the environment; nothing is shared in
         # memory (login limits and idempotency live in the database).
         uvicorn.run(
-            "app.main:create_app",
+            "app.serving:warming_app",
             factory=True,
             host=bound_host,
             port=bound_port,
@@ -186,13 +188,18 @@ def serve(
             **uvicorn_options(settings),
         )
         return
+    # Binds at once and answers "warming" while the app is imported and built (app.serving).
+    configure_logging(settings)
+    warming = WarmingApp(settings)
     uvicorn.run(
-        create_app(settings),
+        warming,
         host=bound_host,
         port=bound_port,
         log_level="info",
         **uvicorn_options(settings),
     )
+    if warming.failure:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -36,6 +36,7 @@ from app.scenarios import library
 from app.scenarios.router import router as scenarios_router
 from app.scoring.router import router as scoring_router
 from app.scoring.rubric import load_rubric_set
+from app.serving import uvicorn_options as uvicorn_options  # lives with `rehearse serve`
 from app.users import service as user_service
 from app.users.router import router as users_router
 from app.web.router import HOME_PATH, install_web_ui
@@ -164,19 +165,6 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     install_web_ui(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
-
-
-def uvicorn_options(settings: Settings) -> dict[str, Any]:
-    """Server options that belong to the app's security: X-Forwarded-For only when asked.
-
-    uvicorn trusts the header from 127.0.0.1 by default; behind nothing, or with a client on
-    the same machine, that let any caller choose the address the login limiter counts.
-    """
-    return {
-        "proxy_headers": settings.trust_forwarded_for,
-        "forwarded_allow_ips": settings.forwarded_allow_ips,
-        "timeout_keep_alive": 30,
-    }
 
 
 def _error(status: int, code: str, message: str, **headers: str) -> JSONResponse:

@@ -13,6 +13,7 @@ instead of ~18 ms, and the freshness check at startup ~2 ms instead of ~20-60 ms
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import time
 from collections.abc import Sequence
@@ -28,8 +29,11 @@ from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 from rich.progress import Progress
 
-from app.embeddings import MODEL_ID, get_embedder
+from app.embeddings import DIMENSIONS, MODEL_ID, get_embedder
 from app.retrieval.cards import TechniqueCard
+from app.retrieval.prebuilt import load_prebuilt, vector_key
+
+log = logging.getLogger(__name__)
 
 COLLECTION = "technique-cards"
 # Part of every stored hash: changing the model or the chunk recipe re-embeds every card.
@@ -44,17 +48,28 @@ class MiniLMEmbeddings(Embeddings):
     """langchain's view of app.embeddings: the packaged model, so nothing is ever downloaded.
 
     The model is fetched on first use, not at construction: opening a fresh index at startup
-    does not have to pay for loading it.
+    does not have to pay for loading it. ``known`` holds vectors computed ahead
+    (:mod:`app.retrieval.prebuilt`): a text found there is not embedded again.
     """
+
+    def __init__(self, known: dict[str, np.ndarray] | None = None) -> None:
+        self._known = load_prebuilt() if known is None else known
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """Embedded shortest first: batches pad to their longest text, so sorting by length
         keeps a 20-token situation from being padded to a 256-token section (cold build of
         all cards: 11.6 s unsorted, 5.4 s sorted)."""
-        order = sorted(range(len(texts)), key=lambda n: len(texts[n]))
-        vectors = get_embedder().embed([texts[n] for n in order])
-        restored = np.empty_like(vectors)
-        restored[order] = vectors
+        restored = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
+        missing: list[int] = []
+        for n, text in enumerate(texts):
+            found = self._known.get(vector_key(RECIPE, text))
+            if found is None:
+                missing.append(n)
+            else:
+                restored[n] = found
+        if missing:
+            order = sorted(missing, key=lambda n: len(texts[n]))
+            restored[order] = get_embedder().embed([texts[n] for n in order])
         return restored.tolist()
 
     def embed_query(self, text: str) -> list[float]:
@@ -262,6 +277,8 @@ def sync_store(store: Chroma, cards: Sequence[TechniqueCard], *, progress: bool)
         store.delete(where={"card_id": {"$in": stale}})
     by_id = {card.id: card for card in cards}
     to_embed = [by_id[card_id] for card_id in plan.added + plan.updated]
+    if to_embed:
+        log.info("Indexing %d technique cards", len(to_embed))
     with Progress(disable=not progress or not to_embed) as bar:
         task = bar.add_task("Embedding technique cards", total=len(to_embed))
         for start in range(0, len(to_embed), _CARDS_PER_WRITE):
