@@ -5,6 +5,7 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     UV_PROJECT_ENVIRONMENT=/opt/venv \
+    UV_COMPILE_BYTECODE=1 \
     PATH=/opt/venv/bin:$PATH \
     REHEARSE_DATA_DIR=/data \
     REHEARSE_HOST=0.0.0.0 \
@@ -14,7 +15,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /srv/rehearse
 RUN pip install --no-cache-dir uv==0.13.9
 
-# Dependencies first, from the lock file, so code edits do not reinstall them.
+# Dependencies first, from the lock file, so code edits do not reinstall them. --no-dev: the
+# runtime only, as the README's run command installs (no pytest, ruff, mypy or playwright).
 COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --frozen --no-dev --no-install-project
 

@@ -1,36 +1,42 @@
 # Common commands. Everything runs inside .venv, created on first use from the lock file.
+# `install` is what the service needs (no dev group); `install-dev` adds pytest, ruff, mypy,
+# playwright... for the targets that check the code. --inexact keeps uv itself (pip-installed)
+# and, after a dev install, the dev tools.
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test lint format typecheck eval bench train-coder
+.PHONY: install install-dev run test lint format typecheck eval bench train-coder
 
 $(BIN)/uv:
 	python3 -m venv $(VENV)
 	$(BIN)/pip install -q uv
 
 install: $(BIN)/uv
+	$(BIN)/uv sync --frozen --no-dev --inexact --compile-bytecode
+
+install-dev: $(BIN)/uv
 	$(BIN)/uv sync --frozen --inexact
 
 run: install
 	$(BIN)/rehearse serve
 
-test: install
+test: install-dev
 	$(BIN)/pytest
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
-format: install
+format: install-dev
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
 
-typecheck: install
+typecheck: install-dev
 	$(BIN)/mypy app
 
 eval: install
 	$(BIN)/rehearse eval retrieval && $(BIN)/rehearse eval coder && $(BIN)/rehearse eval scorer && $(BIN)/rehearse eval persona
 
 bench: install
-	$(BIN)/python bench/score_bench.py && $(BIN)/python bench/retrieval_bench.py
+	$(BIN)/python bench/score_bench.py && $(BIN)/python bench/retrieval_bench.py && $(BIN)/python bench/startup_bench.py
 
 # Fine-tune the utterance coder (CPU, fixed seed) into app/scoring/model/. Training-only packages
 # live in their own venv so that neither README command installs torch.

@@ -80,7 +80,14 @@ class WarmingApp:
         await send({"type": "lifespan.shutdown.complete"})
 
     async def _warm(self) -> None:
+        # The steps are INFO lines of our loggers. With REHEARSE_LOG_LEVEL above INFO they still
+        # reach the step handler (the loggers let INFO through for the warm-up), not the console.
         handler = _LatestStep(self)
+        ours = [logging.getLogger(name) for name in ("rehearse", "app")]
+        levels = [logger.level for logger in ours]
+        for logger in ours:
+            if logger.getEffectiveLevel() > logging.INFO:
+                logger.setLevel(logging.INFO)
         logging.getLogger().addHandler(handler)
         try:
             app = await anyio.to_thread.run_sync(self._build, abandon_on_cancel=True)
@@ -91,6 +98,8 @@ class WarmingApp:
             return
         finally:
             logging.getLogger().removeHandler(handler)
+            for logger, level in zip(ours, levels, strict=True):
+                logger.setLevel(level)
         async with app.router.lifespan_context(app):
             self.app = app
             log.info("Rehearse ready in %.1f s", time.monotonic() - self._started)
@@ -164,6 +173,9 @@ def configure_logging(settings: Settings) -> None:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
+    for handler in logging.getLogger().handlers:
+        if handler.level == logging.NOTSET:
+            handler.setLevel(settings.log_level)  # the warm-up lets INFO through to /health only
 
 
 def warming_app() -> WarmingApp:
