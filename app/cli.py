@@ -221,7 +221,11 @@ def scenarios() -> None:
 
     from app.config import get_settings
 
-    rows = scenario_rows(get_settings().knowledge_dir / "scenarios")
+    folder = get_settings().knowledge_dir / "scenarios"
+    rows = scenario_rows(folder)
+    if not rows:
+        Console(stderr=True).print(f"[red]No scenario files in {folder}[/red]", soft_wrap=True)
+        raise typer.Exit(1)
     widest = max((len(row[0]) for row in rows), default=2)
     table = Table(
         # The id is typed back by the user: never wrapped or cut, whatever the terminal width.
