@@ -26,6 +26,12 @@ DOCS_ASSETS_DIR = Path(fastapi_offline.__file__).parent / "static"
 DOCS_ASSETS_URL = "/docs-assets"  # not under /static: that mount would answer first
 FAVICON_URL = "/static/favicon.svg"
 OAUTH2_REDIRECT_URL = "/docs/oauth2-redirect"
+# Both pages may load only from this server: ReDoc's bundle links its logo from its own CDN,
+# which the browser would otherwise try to fetch (and show broken) on every visit.
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'"
+)
 
 
 def install_api_docs(app: FastAPI) -> None:
@@ -39,13 +45,15 @@ def install_api_docs(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     def swagger_ui() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url=openapi_url,
-            title=f"{app.title} API",
-            swagger_js_url=f"{DOCS_ASSETS_URL}/swagger-ui-bundle.js",
-            swagger_css_url=f"{DOCS_ASSETS_URL}/swagger-ui.css",
-            swagger_favicon_url=FAVICON_URL,
-            oauth2_redirect_url=OAUTH2_REDIRECT_URL,
+        return _same_origin_only(
+            get_swagger_ui_html(
+                openapi_url=openapi_url,
+                title=f"{app.title} API",
+                swagger_js_url=f"{DOCS_ASSETS_URL}/swagger-ui-bundle.js",
+                swagger_css_url=f"{DOCS_ASSETS_URL}/swagger-ui.css",
+                swagger_favicon_url=FAVICON_URL,
+                oauth2_redirect_url=OAUTH2_REDIRECT_URL,
+            )
         )
 
     @app.get(OAUTH2_REDIRECT_URL, include_in_schema=False)
@@ -54,17 +62,24 @@ def install_api_docs(app: FastAPI) -> None:
 
     @app.get("/redoc", include_in_schema=False)
     def redoc() -> HTMLResponse:
-        return get_redoc_html(
-            openapi_url=openapi_url,
-            title=f"{app.title} API",
-            redoc_js_url=f"{DOCS_ASSETS_URL}/redoc.standalone.js",
-            redoc_favicon_url=FAVICON_URL,
-            with_google_fonts=False,  # fonts from Google would need the network
+        return _same_origin_only(
+            get_redoc_html(
+                openapi_url=openapi_url,
+                title=f"{app.title} API",
+                redoc_js_url=f"{DOCS_ASSETS_URL}/redoc.standalone.js",
+                redoc_favicon_url=FAVICON_URL,
+                with_google_fonts=False,  # fonts from Google would need the network
+            )
         )
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> RedirectResponse:
         return RedirectResponse(FAVICON_URL, status_code=301)
+
+
+def _same_origin_only(page: HTMLResponse) -> HTMLResponse:
+    page.headers["Content-Security-Policy"] = DOCS_CSP
+    return page
 
 
 def wants_html(request: Request) -> bool:
