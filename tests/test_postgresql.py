@@ -38,6 +38,7 @@ from sqlalchemy import Engine, create_engine, inspect, text
 from app.config import Settings
 from app.db import MIGRATIONS_DIR, Base, make_engine, migrate
 from app.models import import_all_models
+from tests.cohorts.helpers import join_cohort
 from tests.cohorts.test_custom_rubrics import rubric_yaml
 from tests.conftest import Accounts, LiveServer, make_settings
 
@@ -321,11 +322,10 @@ def test_a_trainer_runs_a_cohort_assignment_with_a_custom_rubric(
 ) -> None:
     _, tess = accounts.create("trainer", "Tess")
     ana_user, ana = accounts.create("learner", "Ana")
-    ben_user, _ = accounts.create("learner", "Ben")
+    ben_user, ben = accounts.create("learner", "Ben")
     cohort = tess.post("/api/v1/cohorts", json={"name": "Spring cohort"}).json()
-    for user in (ben_user, ana_user):
-        added = tess.post(f"/api/v1/cohorts/{cohort['id']}/members", json={"email": user["email"]})
-        assert added.status_code == 201, added.text
+    for user, client in ((ben_user, ben), (ana_user, ana)):
+        join_cohort(tess, client, cohort["id"], user["email"])
     again = tess.post(f"/api/v1/cohorts/{cohort['id']}/members", json={"email": ana_user["email"]})
     assert again.status_code == 409
 
@@ -436,7 +436,7 @@ def test_a_learner_exports_then_deletes_their_data_and_the_rows_are_gone(
     ana_user, ana = accounts.create("learner", "Ana")
     _, ben = accounts.create("learner", "Ben")
     cohort = tess.post("/api/v1/cohorts", json={"name": "Cohort"}).json()
-    tess.post(f"/api/v1/cohorts/{cohort['id']}/members", json={"email": ana_user["email"]})
+    join_cohort(tess, ana, cohort["id"], ana_user["email"])
     ana_session = practise(ana)
     ben_session = practise(ben)
 

@@ -40,6 +40,7 @@ class ScoreRequest(BaseModel):
     learner: str = Field(min_length=1, max_length=80, description="The speaker being scored.")
     rubric: str | None = Field(
         default=None,
+        max_length=100_000,
         description="Optional custom rubric YAML replacing the built-in one for its skill.",
     )
 

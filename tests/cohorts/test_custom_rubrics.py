@@ -137,7 +137,7 @@ BAD_RUBRICS = {
         rubric_yaml("lenient", skill="negotiation"),
         ["skill", "'negotiation' is not a scored skill"],
     ),
-    "over 100 kB": (LENIENT + "# " + "x" * 100_000 + "\n", ["yaml", "limit is 100,000"]),
+    "over 100 kB": (LENIENT + "# " + "x" * 100_000 + "\n", ["yaml", "at most 100000 characters"]),
 }
 
 

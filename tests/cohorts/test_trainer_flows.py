@@ -114,7 +114,9 @@ def test_trainer_authors_and_versions_a_scenario(accounts: Accounts) -> None:
 
     old_session = learner.post("/api/v1/sessions", json={"scenario_id": "missed-deadlines"}).json()
     edited = source.text.replace("title: ", "title: (Edited) ", 1)
-    updated = trainer.put("/api/v1/scenarios/missed-deadlines", json={"yaml": edited})
+    refused = trainer.put("/api/v1/scenarios/missed-deadlines", json={"yaml": edited})
+    assert refused.status_code == 403, "a built-in scenario is edited by an admin only"
+    updated = accounts.admin.put("/api/v1/scenarios/missed-deadlines", json={"yaml": edited})
     assert updated.status_code == 200, updated.text
     assert updated.json()["version"] == old_session["session"]["scenario_version"] + 1
     kept = learner.get(f"/api/v1/sessions/{old_session['session']['id']}").json()
@@ -123,9 +125,12 @@ def test_trainer_authors_and_versions_a_scenario(accounts: Accounts) -> None:
     new_copy = source.text.replace("id: missed-deadlines", "id: missed-deadlines-ops", 1)
     created = trainer.post("/api/v1/scenarios", json={"yaml": new_copy})
     assert created.status_code == 201 and created.json()["source"] == "custom"
+    own_edit = new_copy.replace("title: ", "title: (Ops) ", 1)
+    revised = trainer.put("/api/v1/scenarios/missed-deadlines-ops", json={"yaml": own_edit})
+    assert revised.status_code == 200 and revised.json()["version"] == 2, revised.text
 
-    broken = source.text.replace("difficulty: medium", "difficulty: brutal", 1)
-    rejected = trainer.put("/api/v1/scenarios/missed-deadlines", json={"yaml": broken})
+    broken = new_copy.replace("difficulty: medium", "difficulty: brutal", 1)
+    rejected = trainer.put("/api/v1/scenarios/missed-deadlines-ops", json={"yaml": broken})
     assert rejected.status_code == 422
     assert "difficulty" in rejected.json()["error"]["message"]
     assert learner.post("/api/v1/scenarios", json={"yaml": new_copy}).status_code == 403

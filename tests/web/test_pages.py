@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.cohorts.helpers import join_cohort
 from tests.web.conftest import PRACTICE_LINES as LINES
 from tests.web.conftest import People, Person, csrf_token, post_form
 
@@ -43,13 +44,10 @@ def practise(api: httpx.Client, *, private: bool = False, end: bool = True, **ex
 def learner_in_cohort(people: People) -> tuple[Person, httpx.Client, Person, httpx.Client]:
     """A learner in a trainer's cohort: (learner, learner API client, trainer, trainer pages)."""
     learner, trainer = people.create("learner", "Ana Learner"), people.create("trainer", "Tess")
-    trainer_api = people.api_client(trainer)
+    trainer_api, learner_api = people.api_client(trainer), people.api_client(learner)
     cohort = trainer_api.post("/api/v1/cohorts", json={"name": "Spring"}).json()
-    added = trainer_api.post(
-        f"/api/v1/cohorts/{cohort['id']}/members", json={"email": learner.email}
-    )
-    assert added.status_code == 201, added.text
-    return learner, people.api_client(learner), trainer, people.page_client(trainer)
+    join_cohort(trainer_api, learner_api, cohort["id"], learner.email)
+    return learner, learner_api, trainer, people.page_client(trainer)
 
 
 def test_logged_out_pages_redirect_to_login_and_back(people: People) -> None:
