@@ -215,31 +215,23 @@ def config() -> None:
 @app.command()
 def scenarios() -> None:
     """List the practice scenarios and the ids to practise them by."""
-    from rich import box
-    from rich.console import Console
-    from rich.table import Column, Table
-
     from app.config import get_settings
 
     folder = get_settings().knowledge_dir / "scenarios"
     rows = scenario_rows(folder)
     if not rows:
-        Console(stderr=True).print(f"[red]No scenario files in {folder}[/red]", soft_wrap=True)
+        typer.echo(f"No scenario files in {folder}", err=True)
         raise typer.Exit(1)
-    widest = max((len(row[0]) for row in rows), default=2)
-    table = Table(
-        # The id is typed back by the user: never wrapped or cut, whatever the terminal width.
-        Column("id", no_wrap=True, min_width=widest),
-        "title",
-        Column("kind", min_width=len("conversation")),
-        Column("level", no_wrap=True),
-        Column("skills", min_width=len("questioning,")),
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-    )
-    for row in rows:
-        table.add_row(*row)
-    Console().print(table)
+    # Plain text, not a rich table (which also costs ~0.1 s to import): the id is what the user
+    # types back, so it is printed whole on its own line start, never wrapped or cut.
+    id_width = max(len("id"), *(len(row[0]) for row in rows))
+    level_width = max(len("level"), *(len(row[3]) for row in rows))
+    indent = " " * (id_width + level_width + 4)
+    lines = [f"{'id':<{id_width}}  {'level':<{level_width}}  title / kind; skills"]
+    for scenario_id, title, use, difficulty, skills in rows:
+        lines.append(f"{scenario_id:<{id_width}}  {difficulty:<{level_width}}  {title}")
+        lines.append(f"{indent}{use}; {skills}")
+    typer.echo("\n".join(lines))
 
 
 def scenario_rows(folder: Path) -> list[tuple[str, str, str, str, str]]:
