@@ -6,15 +6,23 @@
 Each virtual learner is a real account with its own API token; each turn carries an
 Idempotency-Key. Reports latency p50/p95/p99 per kind of request, error counts by status, and
 the resident memory (RSS) of every process listening on the server's port or named with
---pid. With --replay, every acknowledged turn is sent again with its key afterwards: a
-lost turn (not in the transcript) or a duplicate (the line stored twice) is counted.
+--pid (sampled every half second; the peak is reported too). With --replay, every
+acknowledged turn is sent again with its key afterwards: a lost turn (not in the transcript)
+or a duplicate (the line stored twice) is counted.
+
+With --kill-after S, one worker process (a child of the process that owns the port) gets
+SIGKILL S seconds into the run. A turn whose connection dies is sent again with the same
+Idempotency-Key, as a real client would (up to --retries times): it must land exactly once.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import statistics
 import subprocess
+import threading
 import time
 import uuid
 from collections import Counter
@@ -67,6 +75,34 @@ def server_pids(port: int) -> list[int]:
     return sorted(pids)
 
 
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return sorted(found)
+
+
+class RssSampler(threading.Thread):
+    """Peak RSS per process, sampled every half second while the bench runs."""
+
+    def __init__(self, port: int, pids: list[int]) -> None:
+        super().__init__(daemon=True)
+        self.port, self.fixed = port, pids
+        self.peak: dict[int, float] = {}
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(0.5):
+            for pid, size in rss_mb(self.fixed or server_pids(self.port)).items():
+                self.peak[pid] = max(size, self.peak.get(pid, 0.0))
+
+
 class Bench:
     def __init__(self, url: str, admin_token: str, timeout: float) -> None:
         self.url = url
@@ -76,6 +112,8 @@ class Bench:
         self.timeout = timeout
         self.latency: dict[str, list[float]] = {"start": [], "turn": [], "end": []}
         self.errors: Counter[str] = Counter()
+        self.retried: Counter[str] = Counter()
+        self.retries = 0
         self.acknowledged: list[tuple[str, str, str, httpx.Client]] = []
 
     def learner(self, n: int) -> httpx.Client:
@@ -97,12 +135,19 @@ class Bench:
     def timed(
         self, kind: str, client: httpx.Client, path: str, **kwargs: object
     ) -> httpx.Response | None:
+        """POST, timing the answer; a dropped connection is retried with the same request
+        (and so the same Idempotency-Key) up to ``self.retries`` times."""
         started = time.perf_counter()
-        try:
-            response = client.post(path, **kwargs)  # type: ignore[arg-type]
-        except httpx.HTTPError as exc:
-            self.errors[f"{kind}:{type(exc).__name__}"] += 1
-            return None
+        for attempt in range(self.retries + 1):
+            try:
+                response = client.post(path, **kwargs)  # type: ignore[arg-type]
+                break
+            except httpx.HTTPError as exc:
+                if attempt == self.retries:
+                    self.errors[f"{kind}:{type(exc).__name__}"] += 1
+                    return None
+                self.retried[f"{kind}:{type(exc).__name__}"] += 1
+                time.sleep(0.2)
         self.latency[kind].append(time.perf_counter() - started)
         if response.status_code >= 400:
             self.errors[f"{kind}:{response.status_code}"] += 1
@@ -157,17 +202,37 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=120.0)
     parser.add_argument("--pid", type=int, action="append", default=[])
     parser.add_argument("--replay", action="store_true")
+    parser.add_argument(
+        "--kill-after", type=float, default=None, help="SIGKILL one worker after S seconds."
+    )
+    parser.add_argument("--retries", type=int, default=0, help="Retries of a dropped request.")
     args = parser.parse_args()
 
     bench = Bench(args.url, args.token, args.timeout)
+    bench.retries = args.retries
     with ThreadPoolExecutor(min(args.sessions, 32)) as pool:
         learners = list(pool.map(bench.learner, range(args.sessions)))
     port = httpx.URL(args.url).port or 80
     pids = args.pid or server_pids(port)
+    before = rss_mb(pids)
+    sampler = RssSampler(port, args.pid)
+    sampler.start()
+    killed: list[int] = []
+    if args.kill_after is not None:
+
+        def kill_one() -> None:
+            workers = [p for parent in server_pids(port) for p in children(parent)]
+            workers = [p for p in workers if p in server_pids(port)] or workers
+            if workers:
+                os.kill(workers[0], signal.SIGKILL)
+                killed.append(workers[0])
+
+        threading.Timer(args.kill_after, kill_one).start()
     began = time.perf_counter()
     with ThreadPoolExecutor(args.sessions) as pool:
         list(pool.map(lambda c: bench.run_learner(c, args.turns, args.scenario), learners))
     wall = time.perf_counter() - began
+    sampler.stopped.set()
 
     total = sum(len(v) for v in bench.latency.values())
     print(
@@ -181,9 +246,18 @@ def main() -> None:
             + (f"  mean={statistics.fmean(values) * 1000:.0f} ms" if values else "")
         )
     print(f"  errors: {sum(bench.errors.values())} {dict(bench.errors)}")
+    if bench.retried:
+        print(f"  retried after a dropped connection: {dict(bench.retried)}")
+    if killed:
+        print(f"  killed worker pid {killed[0]} at {args.kill_after:.0f} s")
     print(f"  acknowledged turns: {len(bench.acknowledged)}")
-    for pid, size in rss_mb(pids).items():
-        print(f"  RSS pid {pid}: {size:.0f} MB")
+    after = rss_mb(server_pids(port) if not args.pid else args.pid)
+    for pid in sorted(set(before) | set(after) | set(sampler.peak)):
+        print(
+            f"  RSS pid {pid}: before {before.get(pid, 0):.0f} MB, after "
+            f"{after.get(pid, 0):.0f} MB, peak {sampler.peak.get(pid, 0):.0f} MB"
+            + (" (killed)" if pid in killed else "")
+        )
     if args.replay:
         lost, duplicated = bench.replay()
         print(f"  replay: {lost} acknowledged turns lost, {duplicated} duplicated")

@@ -26,6 +26,7 @@ from app.main import create_app, uvicorn_options
 from tests.conftest import Accounts, LiveServer, make_settings
 from tests.llm_fixtures import llm_server  # noqa: F401
 from tests.llm_server import FakeLLMServer, Fault, Reply
+from tests.web.conftest import People, csrf_token
 
 SCENARIO = "missed-deadlines"
 
@@ -404,4 +405,35 @@ def test_a_broken_llm_stream_ends_with_an_error_event_and_heartbeats(
     ]
     assert events[0][0] == "learner" and events[0][-1] == "error", bodies[0]
     assert ": heartbeat" in bodies[1] and events[1][-1] in ("done", "error"), bodies[1]
+    accounts.close()
+
+
+def test_hanging_llm_web_turns_leave_pages_fast_and_overflow_gets_the_busy_page(
+    slow_llm_server: tuple[LiveServer, FakeLLMServer],
+) -> None:
+    """The no-JavaScript form path waits on the LLM on a slot too, not on the page threads."""
+    server, llm = slow_llm_server
+    llm.default = Fault("slow", delay_s=2.5)
+    accounts = Accounts(server)
+    people = People(accounts, server)
+    learner = people.create("learner")
+    api, pages = people.api_client(learner), people.page_client(learner)
+    sessions = [_start(api) for _ in range(6)]
+    forms = [
+        {"text": "How are you?", "csrf_token": csrf_token(pages, f"/practice/{s}")}
+        for s in sessions
+    ]
+    with ThreadPoolExecutor(6) as pool:
+        turns = [
+            pool.submit(pages.post, f"/practice/{s}/say", data=form)
+            for s, form in zip(sessions, forms, strict=True)
+        ]
+        time.sleep(0.6)
+        for path in ("/api/v1/health", "/home", "/scenarios"):
+            started = time.monotonic()
+            assert pages.get(path).status_code == 200
+            assert time.monotonic() - started < 1.0, path
+        codes = [t.result().status_code for t in turns]
+    assert 500 not in codes and codes.count(503) >= 3, codes
+    people.close()
     accounts.close()

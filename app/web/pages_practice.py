@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from enum import StrEnum
 from typing import Annotated
 
+import anyio.to_thread
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from app.cohorts import assignments as assignment_service
-from app.deps import DbSession, ServicesDep
-from app.errors import InvalidInput, NotFound
+from app.cohorts import service as cohort_service
+from app.cohorts.models import Cohort
+from app.deps import DbSession, ServicesDep, run_on_llm_slot
+from app.errors import InvalidInput, LLMUnavailable, NotFound, RehearseError
 from app.practice import service as practice_service
 from app.practice.models import PracticeSession
 from app.practice.schemas import LearnerMessage
@@ -21,6 +25,7 @@ from app.scenarios import library
 from app.scenarios.models import ScenarioVersion
 from app.scenarios.schema import Difficulty, Skill
 from app.scenarios.schemas import ScenarioSummary
+from app.users import service as user_service
 from app.users.models import User
 from app.web import pages_branch
 from app.web.routing import PageRoute
@@ -28,6 +33,7 @@ from app.web.security import FormUser, PageUser
 from app.web.templating import render
 from app.web.views import card_view
 
+log = logging.getLogger(__name__)
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 
@@ -42,7 +48,36 @@ def home(request: Request, user: PageUser, db: DbSession) -> HTMLResponse:
         for a in assignment_service.assignments_for_learner(db, user)
     ]
     sessions = practice_service.list_sessions(db, user_id=user.id, limit=15)
-    return render(request, "home.html", user=user, assigned=assigned, sessions=sessions)
+    invitations = [
+        {
+            "id": invitation.id,
+            "cohort": cohort.name,
+            "trainer": user_service.get_user(db, invitation.invited_by).display_name,
+        }
+        for invitation in cohort_service.pending_invitations(db, user=user)
+        if (cohort := db.get(Cohort, invitation.cohort_id)) is not None
+    ]
+    return render(
+        request,
+        "home.html",
+        user=user,
+        assigned=assigned,
+        sessions=sessions,
+        invitations=invitations,
+    )
+
+
+@router.post("/invitations/{invitation_id}/accept")
+def accept_invitation(invitation_id: int, user: FormUser, db: DbSession) -> Response:
+    """Joining shows the trainer the learner's practice from now on: only the learner decides."""
+    cohort_service.accept_invitation(db, invitation_id, user)
+    return RedirectResponse("/home#invitations-heading", status_code=303)
+
+
+@router.post("/invitations/{invitation_id}/decline")
+def decline_invitation(invitation_id: int, user: FormUser, db: DbSession) -> Response:
+    cohort_service.decline_invitation(db, invitation_id, user)
+    return RedirectResponse("/home", status_code=303)
 
 
 def _scenario_title(db: DbSession, slug: str) -> str:
@@ -178,7 +213,7 @@ def _render_practice(
 
 
 @router.post("/practice/{session_id}/say")
-def say(
+async def say(
     request: Request,
     session_id: str,
     user: FormUser,
@@ -187,30 +222,49 @@ def say(
     text: Annotated[str, Form()] = "",
     idempotency_key: Annotated[str | None, Form(max_length=128)] = None,
 ) -> Response:
-    """The no-JavaScript path: the same exchange as the API, then back to the page."""
-    session = practice_service.own_session(db, session_id, user)
+    """The no-JavaScript path: the same exchange as the API, then back to the page.
+
+    Like the API turn, the exchange runs on an LLM slot (deps.run_on_llm_slot): a hanging
+    model never takes the threads that serve other pages.
+    """
     try:
         message = LearnerMessage(text=text, idempotency_key=idempotency_key or None)
     except ValidationError as exc:
         problem = exc.errors()[0]["msg"].removeprefix("Value error, ")
-        return _render_practice(
-            request,
-            session,
-            user=user,
-            retriever=services.retriever,
-            error=problem,
-            draft=text,
-            status_code=422,
-        )
-    _, peer_turn = practice_service.exchange(
-        db,
-        session,
-        text=message.text,
-        idempotency_key=message.idempotency_key,
-        engine=services.peer_engine,
-        retriever=services.retriever,
-    )
-    return RedirectResponse(f"/practice/{session.id}#turn-{peer_turn.index}", status_code=303)
+
+        def rejected() -> Response:
+            return _render_practice(
+                request,
+                practice_service.own_session(db, session_id, user),
+                user=user,
+                retriever=services.retriever,
+                error=problem,
+                draft=text,
+                status_code=422,
+            )
+
+        return await anyio.to_thread.run_sync(rejected)
+
+    def exchange() -> tuple[str, int]:
+        session = practice_service.own_session(db, session_id, user)
+        try:
+            _, peer_turn = practice_service.exchange(
+                db,
+                session,
+                text=message.text,
+                idempotency_key=message.idempotency_key,
+                engine=services.peer_engine,
+                retriever=services.retriever,
+            )
+        except RehearseError:
+            raise
+        except Exception as exc:  # a reply the engine could not use: the 503 page, not a 500
+            log.warning("peer engine failed: %s", type(exc).__name__)
+            raise LLMUnavailable("the peer's reply could not be used; try again") from None
+        return session.id, peer_turn.index
+
+    session_key, index = await run_on_llm_slot(services, exchange)
+    return RedirectResponse(f"/practice/{session_key}#turn-{index}", status_code=303)
 
 
 @router.post("/practice/{session_id}/hints")
@@ -221,13 +275,21 @@ def turn_hints_on(session_id: str, user: FormUser, db: DbSession) -> Response:
 
 
 @router.post("/practice/{session_id}/end")
-def end_practice(session_id: str, user: FormUser, db: DbSession, services: ServicesDep) -> Response:
-    session = practice_service.own_session(db, session_id, user)
-    practice_service.end_session(
-        db,
-        session,
-        rubrics=services.rubrics,
-        retriever=services.retriever,
-        judge=services.chat_model if services.settings.llm_judge else None,
-    )
-    return RedirectResponse(f"/sessions/{session.id}", status_code=303)
+async def end_practice(
+    session_id: str, user: FormUser, db: DbSession, services: ServicesDep
+) -> Response:
+    """Score the session; with the LLM judge on, on an LLM slot (as the API's end does)."""
+    judge = services.chat_model if services.settings.llm_judge else None
+
+    def end() -> str:
+        session = practice_service.own_session(db, session_id, user)
+        practice_service.end_session(
+            db, session, rubrics=services.rubrics, retriever=services.retriever, judge=judge
+        )
+        return session.id
+
+    if judge is None:
+        ended = await anyio.to_thread.run_sync(end)
+    else:
+        ended = await run_on_llm_slot(services, end)
+    return RedirectResponse(f"/sessions/{ended}", status_code=303)

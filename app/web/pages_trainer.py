@@ -155,6 +155,10 @@ def _render_cohort(
 ) -> HTMLResponse:
     members = [user_service.get_user(db, uid) for uid in cohort_service.member_ids(cohort)]
     members.sort(key=lambda m: m.display_name.lower())
+    invited = [
+        user_service.get_user(db, invitation.user_id)
+        for invitation in cohort_service.pending_invitations(db, cohort=cohort)
+    ]
     assigned = [
         {
             "assignment": a,
@@ -172,6 +176,7 @@ def _render_cohort(
         status_code=status_code,
         cohort=cohort,
         members=members,
+        invited=invited,
         assigned=assigned,
         progress_rows=rows,
         charts=cohort_trend_charts(rows, "/trainer/learners/{learner_id}"),

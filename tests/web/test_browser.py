@@ -121,10 +121,20 @@ def test_trainer_builds_a_cohort_and_follows_an_assignment(
     for person in (ana, ben):
         trainer.get_by_label("Learner's email").fill(person.email)
         trainer.get_by_role("button", name="Add learner").click()
-        expect(trainer.get_by_role("status")).to_have_text("Learner added to the cohort.")
-    trainer.get_by_role("button", name="Remove Ben Learner").click()
-    expect(trainer.locator("#members")).not_to_contain_text("Ben Learner")
+        expect(trainer.get_by_role("status")).to_have_text(
+            "Invitation sent: the learner joins once they accept it."
+        )
+    expect(trainer.locator("#invited")).to_contain_text("Ana Learner")
+    expect(trainer.locator("#members")).not_to_contain_text("Ana Learner")
+
+    learner = new_page()
+    browser_login(learner, ana)
+    learner.get_by_role("button", name="Join Spring cohort").click()
+    expect(learner.locator("#invitations-heading")).to_have_count(0)
+    trainer.reload()
     expect(trainer.locator("#members")).to_contain_text("Ana Learner")
+    expect(trainer.locator("#members")).not_to_contain_text("Ben Learner")
+    expect(trainer.locator("#invited")).to_contain_text("Ben Learner")
 
     trainer.get_by_label("Scenario", exact=True).select_option("missed-deadlines")
     trainer.get_by_label("Assign to").select_option(label="The whole cohort")
@@ -135,8 +145,7 @@ def test_trainer_builds_a_cohort_and_follows_an_assignment(
     section_id = "#" + (section.get_attribute("id") or "")
     expect(status_of(trainer, section_id, ana.email)).to_have_text("Not started")
 
-    learner = new_page()
-    browser_login(learner, ana)
+    learner.goto(learner.url.split("#")[0])
     assignments = learner.locator("section[aria-labelledby='assignments-heading']")
     expect(assignments).to_contain_text("The report that keeps arriving late")
     assignments.get_by_role("button", name=re.compile("Practise")).click()
