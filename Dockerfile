@@ -17,14 +17,16 @@ RUN pip install --no-cache-dir uv==0.13.9
 
 # Dependencies first, from the lock file, so code edits do not reinstall them. --no-dev: the
 # runtime only, as the README's run command installs (no pytest, ruff, mypy or playwright).
+# EXTRAS="--extra postgres" adds the PostgreSQL driver (compose.yaml sets it).
+ARG EXTRAS=""
 COPY pyproject.toml uv.lock README.md ./
-RUN uv sync --frozen --no-dev --no-install-project
+RUN uv sync --frozen --no-dev $EXTRAS --no-install-project
 
 COPY app ./app
 COPY prompts ./prompts
 COPY knowledge ./knowledge
 COPY evals ./evals
-RUN uv sync --frozen --no-dev && rehearse index
+RUN uv sync --frozen --no-dev $EXTRAS && rehearse index
 
 RUN useradd --create-home rehearse && mkdir -p /data && chown -R rehearse /data
 USER rehearse

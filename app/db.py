@@ -6,7 +6,7 @@ Alembic migrations in app/migrations, applied automatically at start.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,8 +21,14 @@ from sqlalchemy import (
     TypeDecorator,
     create_engine,
     event,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+try:
+    import fcntl
+except ImportError:  # Windows: no file lock; run one worker there
+    fcntl = None  # type: ignore[assignment]
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -127,12 +133,60 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 def open_database(
-    url: str, *, pool_size: int = 5, pool_timeout_s: float = 30.0
+    url: str,
+    *,
+    pool_size: int = 5,
+    pool_timeout_s: float = 30.0,
+    setup: Callable[[sessionmaker[Session]], None] | None = None,
 ) -> sessionmaker[Session]:
-    """An engine on ``url`` with the schema migrated to the newest version."""
+    """An engine on ``url`` with the schema migrated to the newest version.
+
+    Migrating and ``setup`` (first rows: built-in scenarios, the first admin) run under
+    :func:`startup_lock`, so workers and containers starting together on one database take
+    turns: the first migrates and seeds, the others find it done.
+    """
     engine = make_engine(url, pool_size=pool_size, pool_timeout_s=pool_timeout_s)
-    migrate(engine)
-    return make_session_factory(engine)
+    factory = make_session_factory(engine)
+    with startup_lock(engine):
+        migrate(engine)
+        if setup is not None:
+            setup(factory)
+    return factory
+
+
+# Any constant shared by every Rehearse process; pg_advisory_lock takes a 64-bit key.
+_STARTUP_LOCK_KEY = 0x5245_4845_4152_5345 >> 2  # "REHEARSE"
+
+
+@contextmanager
+def startup_lock(engine: Engine) -> Iterator[None]:
+    """One process at a time: a PostgreSQL advisory lock, or a file lock beside a SQLite file.
+
+    Without it, N workers starting on an empty database all run the first migration (N-1
+    fail on "table exists") and all create the first admin.
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _STARTUP_LOCK_KEY})
+            connection.commit()
+            try:
+                yield
+            finally:
+                connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": _STARTUP_LOCK_KEY}
+                )
+                connection.commit()
+        return
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or fcntl is None:
+        yield
+        return
+    with open(f"{database}.startup-lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @contextmanager

@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import text
 from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as SATimeoutError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -56,15 +56,20 @@ def build_services(settings: Settings) -> Services:
     """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     log.info("Starting: opening the database and applying migrations")
+
+    def first_rows(factory: sessionmaker[Session]) -> None:
+        log.info("Starting: loading scenarios")
+        scenarios = library.load_scenario_files(settings.knowledge_dir / "scenarios")
+        with session_scope(factory) as db:
+            library.sync_builtin(db, scenarios)
+            _bootstrap_admin(db, settings)
+
     session_factory = open_database(
         settings.resolved_database_url,
         pool_size=settings.resolved_db_pool_size,
         pool_timeout_s=settings.db_pool_timeout_s,
+        setup=first_rows,  # one process at a time (db.startup_lock)
     )
-    log.info("Starting: loading scenarios")
-    with session_scope(session_factory) as db:
-        library.sync_builtin(db, library.load_scenario_files(settings.knowledge_dir / "scenarios"))
-        _bootstrap_admin(db, settings)
     chat_model = make_chat_model(settings)
     log.info("Starting: opening the technique index")
     retriever = get_retriever(settings)

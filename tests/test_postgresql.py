@@ -405,10 +405,9 @@ def test_scenario_authoring_adds_versions(accounts: Accounts, db: Engine) -> Non
     _, ana = accounts.create("learner", "Ana")
     source = tess.get("/api/v1/scenarios/missed-deadlines/source").text
     before = ana.post("/api/v1/sessions", json={"scenario_id": "missed-deadlines"}).json()
-    edited = tess.put(
-        "/api/v1/scenarios/missed-deadlines",
-        json={"yaml": source.replace("title: ", "title: (Edited) ", 1)},
-    )
+    edit = {"yaml": source.replace("title: ", "title: (Edited) ", 1)}
+    assert tess.put("/api/v1/scenarios/missed-deadlines", json=edit).status_code == 403
+    edited = accounts.admin.put("/api/v1/scenarios/missed-deadlines", json=edit)
     assert edited.status_code == 200, edited.text
     assert edited.json()["version"] == before["session"]["scenario_version"] + 1
     kept = ana.get(f"/api/v1/sessions/{before['session']['id']}").json()

