@@ -8,9 +8,10 @@ never sees it. The scorecard lists every ignored span with its reason, so nothin
 silently.
 
 The patterns are deliberately narrow (a role prefix, "ignore ... rubric/instructions", "give me
-5/5", "score this 5"): a false positive would drop a real line from the learner's score, while
-a missed one costs nothing, because the deterministic scorer does not follow instructions in
-the first place. The screen exists so that such text cannot even shift a word count.
+5/5", "score this 5", a note or plea to the assessor, an order with a perfect score in it): a
+false positive would drop a real line from the learner's score, while a missed one costs
+nothing, because the deterministic scorer does not follow instructions in the first place. The
+screen exists so that such text cannot even shift a word count.
 """
 
 from __future__ import annotations
@@ -32,6 +33,16 @@ _TARGET = (
     r"(?:me|this|it|us|them|him|her|the learner|the user|this (?:conversation|transcript|session))"
 )
 _TOP = r"(?:level\s*)?(?:5|five|10|ten|100)"
+# Whoever grades the session, named as such: "note to the assessor", "Dear grader,".
+_ASSESSOR = (
+    r"(?:assessors?|graders?|markers?|scorers?|judges?|evaluators?|examiners?|raters?|"
+    r"(?:ai|automated|scoring) (?:assessor|grader|judge|system|model)|llm)"
+)
+# A perfect score written out: 5/5, ten out of ten, full marks.
+_PERFECT = (
+    r"(?:\b5\s*/\s*5\b|\b10\s*/\s*10\b|\b100\s*(?:/\s*100\b|%)|\b(?:5|five) out of (?:5|five)\b|"
+    r"\b(?:10|ten) out of (?:10|ten)\b|\b(?:full|top|maximum|perfect) (?:marks|score|scores)\b)"
+)
 _INSTRUCTION = re.compile(
     "|".join(
         f"(?:{p})"
@@ -50,6 +61,16 @@ _INSTRUCTION = re.compile(
             r"\byou are (?:now )?(?:an? )?(?:ai|assistant|language model|llm|chatbot|grader|"
             r"scorer|judge|evaluator)\b",
             r"\b(?:new|updated|revised) instructions?\s*:",
+            # a note or plea to the grader, wherever it sits in the line
+            rf"\b(?:notes?|messages?|memo|reminder|request|p\.?s\.?)\s+(?:to|for)\s+"
+            rf"(?:the |any |my |our )?{_ASSESSOR}\b",
+            rf"^\W*(?:(?:dear|hey|hi|hello|attention|to|for)\s+)?(?:the |my )?{_ASSESSOR}\s*"
+            r"[:,\-\u2013\u2014]",
+            r"\bwhoever (?:marks|scores|grades|assesses|rates|evaluates) (?:this|me|it)\b",
+            # any order to score with a perfect score in it ("rate me five out of five")
+            rf"\b(?:score|rate|grade|mark)\s+(?:{_TARGET}|everything|every skill|all)\b"
+            rf"[^.!?]{{0,40}}{_PERFECT}",
+            rf"\b(?:deserves?|earns?|merits?|worth)\s+(?:a |an )?{_PERFECT}",
         )
     )
 )
