@@ -90,28 +90,40 @@ def _turn_line(turn: TranscriptTurn) -> str:
 
 
 def _rubric_text(rubrics: RubricSet) -> str:
+    """The rubrics, compact: each skill's levels and the names of its criteria. The per-level
+    anchors of every criterion doubled the prompt (about 1,760 tokens in all), more than a CPU
+    model reads in its time limit, and the level descriptions already carry what they say."""
     parts = []
     for rubric in rubrics.rubrics:
-        parts.append(f"## {rubric.skill}: {rubric.title}\n{rubric.description}")
+        criteria = ", ".join(criterion.title for criterion in rubric.criteria)
+        parts.append(f"## {rubric.skill}: {rubric.title}. Looks at: {criteria}.")
         for level, text in rubric.levels.items():
-            parts.append(f"- level {level}: {text}")
-        for criterion in rubric.criteria:
-            anchors = "; ".join(f"{lvl}: {txt}" for lvl, txt in criterion.anchors.items())
-            parts.append(f"  * {criterion.title} (weight {criterion.weight:g}): {anchors}")
+            parts.append(f"- {level}: {text}")
     return "\n".join(parts)
 
 
 def run_judge(
-    turns: Sequence[TranscriptTurn], *, rubrics: RubricSet, model: ChatModel
+    turns: Sequence[TranscriptTurn],
+    *,
+    rubrics: RubricSet,
+    model: ChatModel,
+    budget_s: float | None = None,
 ) -> JudgeResult:
-    """Ask the model once, at temperature 0; any failure is an unscored result with a reason."""
+    """Ask the model once, at temperature 0, within the judge's own time limit (``budget_s``,
+    by default ``llm_judge_timeout_s``: all retries together, apart from the peer's per-turn
+    budget); any failure is an unscored result with a reason."""
     name = getattr(model, "model_name", None)
+    if budget_s is None:
+        from app.config import get_settings
+
+        budget_s = get_settings().llm_judge_timeout_s
     try:
         raw = model.complete(
             judge_messages(turns, rubrics),
             max_tokens=MAX_TOKENS,
             temperature=0.0,
             json_output=True,
+            budget_s=budget_s,
         )
     except RehearseError as exc:
         return JudgeResult(status="unscored", model=name, reason=f"judge unavailable: {exc}")
