@@ -22,12 +22,14 @@ from rich.console import Console
 from rich.table import Table
 
 from app.config import PROJECT_ROOT, get_settings
+from app.errors import LLMUnavailable
 from app.persona.engine import PeerEngine
-from app.persona.rules import ReactionRules, default_rules
+from app.persona.llm_engine import carries_layer, locked_layers_mentioned
+from app.persona.rules import Act, ReactionRules, default_rules
 from app.persona.speech import matches_any, sentence_key, sentences_of
 from app.persona.state import advance, initial_state
 from app.scenarios.library import load_scenario_files
-from app.scenarios.schema import Scenario
+from app.scenarios.schema import Scenario, mentioned_layers
 from app.scoring.moves import CodedUtterance, Move
 from app.scoring.transcript import TranscriptTurn
 
@@ -89,6 +91,16 @@ class Conversation(BaseModel):
     out_of_character: int
     replies: list[str]
     expectation_met: bool | None
+    difficulty: str = ""
+    disagreements: int = Field(
+        default=0, description="Turns whose recorded disclosure the reply did not carry."
+    )
+    leaks: int = Field(default=0, description="Replies citing a layer that was still locked.")
+    closing_leaks: int = Field(
+        default=0, description="Closing replies citing a layer the peer never disclosed."
+    )
+    trust_gained: bool = Field(default=False, description="Trust rose above where it started.")
+    failed_turns: int = Field(default=0, description="Turns the engine could not answer.")
 
 
 def load_scripts(path: Path = SCRIPTS_PATH) -> ScriptFile:
@@ -130,8 +142,8 @@ def reflect_back(reply: str) -> str:
     if not sentences:
         return "It sounds like there's a lot going on."
     sentence = max(sentences, key=lambda s: len(s.split()))
-    words = re.findall(r"[\w'’]+|[^\w\s]", sentence.rstrip(".!?…"))
-    swapped = [_SWAPS.get(w.lower().replace("’", "'"), w) for w in words]
+    words = re.findall(r"[\w'\u2019]+|[^\w\s]", sentence.rstrip(".!?…"))
+    swapped = [_SWAPS.get(w.lower().replace("\u2019", "'"), w) for w in words]
     if swapped and swapped[0] not in ("I",) and swapped[0][:1].isupper():
         swapped[0] = swapped[0][0].lower() + swapped[0][1:]
     text = " ".join(swapped)
@@ -154,19 +166,35 @@ def run_conversation(
     history = [TranscriptTurn(index=0, speaker="peer", text=state.last.reply[0], is_learner=False)]
     trust = [state.trust]
     replies: list[str] = []
+    disagreements = leaks = closing_leaks = failed_turns = 0
     for turn in script.turns:
         text = turn.text.replace("{topic}", topic)
         if "{echo}" in text:  # a listener reflects what the peer just said
             text = reflect_back(history[-1].text)
         coded = coder(text, history[-1].text, turn.moves)
+        before = state
         state = advance(state, coded, text, scenario, rules)
-        reply = "".join(engine.stream_reply(scenario, state, history, text))
+        try:
+            reply = "".join(engine.stream_reply(scenario, state, history, text))
+        except LLMUnavailable:  # as in practice: a failed turn leaves no trace in the talk
+            failed_turns += 1
+            state = before
+            continue
         history += [
             TranscriptTurn(index=len(history), speaker="learner", text=text, is_learner=True),
             TranscriptTurn(index=len(history) + 1, speaker="peer", text=reply, is_learner=False),
         ]
         trust.append(state.trust)
         replies.append(reply)
+        opened = [layer for layer in scenario.persona.layers if layer.id == state.last.new_layer]
+        disagreements += any(
+            not carries_layer(reply, layer.lines, rules.llm.carries_layer_at) for layer in opened
+        )
+        leaks += bool(locked_layers_mentioned(reply, scenario, state, rules))
+        if state.last.act is Act.CLOSE:  # the scenario validator's own test, fact by fact
+            known = scenario.public_text() + " " + " ".join(state.used_lines[:-1])
+            cited = mentioned_layers(reply, scenario.persona, known)
+            closing_leaks += any(i not in state.disclosed_layers for i in cited)
         if state.finished:
             break
     hidden = state.hidden_concern_turn
@@ -185,6 +213,12 @@ def run_conversation(
         out_of_character=sum(1 for reply in replies if out_of_character(reply, rules)),
         replies=replies,
         expectation_met=met,
+        difficulty=scenario.difficulty,
+        disagreements=disagreements,
+        leaks=leaks,
+        closing_leaks=closing_leaks,
+        trust_gained=max(trust) > trust[0] + 1e-9,
+        failed_turns=failed_turns,
     )
 
 
@@ -257,6 +291,66 @@ def results_table(conversations: list[Conversation]) -> Table:
     return table
 
 
+class Summary(BaseModel):
+    """The figures issue 13 asks of every engine, over a whole eval run."""
+
+    hidden_concern_turn: dict[str, float | None] = Field(
+        description="Mean learner turn the hidden concern came out, for good listening, by "
+        "difficulty (None: never)."
+    )
+    nonsense_trust_gains: int = Field(description="Nonsense or off-topic runs that gained trust.")
+    disagreements: int
+    leaks: int
+    out_of_character: int
+    closing_leaks: int
+    failed_turns: int = 0
+
+
+NO_GAIN_SCRIPTS = ("nonsense_reflecting", "off_topic")
+
+
+def summarise(conversations: list[Conversation], listener: str = "good_listening") -> Summary:
+    turns: dict[str, list[int | None]] = {}
+    for c in conversations:
+        if c.script == listener:
+            turns.setdefault(c.difficulty, []).append(c.hidden_concern_turn)
+    means = {
+        level: (
+            round(sum(t for t in found if t is not None) / len(found), 2)
+            if (found := [t for t in values if t is not None]) and len(found) == len(values)
+            else None
+        )
+        for level, values in sorted(turns.items())
+    }
+    return Summary(
+        hidden_concern_turn=means,
+        nonsense_trust_gains=sum(
+            c.trust_gained for c in conversations if c.script in NO_GAIN_SCRIPTS
+        ),
+        disagreements=sum(c.disagreements for c in conversations),
+        leaks=sum(c.leaks for c in conversations),
+        out_of_character=sum(c.out_of_character for c in conversations),
+        closing_leaks=sum(c.closing_leaks for c in conversations),
+        failed_turns=sum(c.failed_turns for c in conversations),
+    )
+
+
+def summary_lines(summary: Summary) -> list[str]:
+    by_level = ", ".join(
+        f"{level} {'never' if turn is None else f'turn {turn:g}'}"
+        for level, turn in summary.hidden_concern_turn.items()
+    )
+    return [
+        f"hidden concern (good listening, mean turn): {by_level}",
+        f"nonsense/off-topic runs that raised trust: {summary.nonsense_trust_gains}",
+        f"state/speech disagreements: {summary.disagreements}",
+        f"locked-layer leaks: {summary.leaks}",
+        f"out-of-character replies: {summary.out_of_character}",
+        f"closing lines citing undisclosed layers: {summary.closing_leaks}",
+        f"turns the engine could not answer: {summary.failed_turns}",
+    ]
+
+
 def eval_persona(
     scenario: Annotated[
         str | None, typer.Option(help="Only this scenario id (default: every scenario).")
@@ -271,9 +365,17 @@ def eval_persona(
         CoderKind, typer.Option(help="real: the move coder; scripted: the labels in the script.")
     ] = CoderKind.REAL,
     show_replies: Annotated[bool, typer.Option(help="Print every conversation too.")] = False,
+    llm: Annotated[
+        bool,
+        typer.Option(
+            "--llm", help="Shorthand for --engine llm: the configured REHEARSE_LLM_* endpoint."
+        ),
+    ] = False,
 ) -> None:
     """Scripted learners against every scenario: trust, hidden concern, repeats, character."""
     settings = get_settings()
+    if llm:
+        engine = EngineKind.LLM
     scenarios = load_scenario_files(settings.knowledge_dir / "scenarios")
     if scenario is not None:
         scenarios = [s for s in scenarios if s.id == scenario]
@@ -293,6 +395,8 @@ def eval_persona(
             for i, reply in enumerate(c.replies, start=1):
                 console.print(f"[dim]{i}.[/dim] {reply}")
     console.print(results_table(conversations))
+    for line in summary_lines(summarise(conversations)):
+        console.print(line)
     failed = [c for c in conversations if c.expectation_met is False]
     console.print(
         f"persona rules v{default_rules().version}, engine {engine.value}, coder {coder.value}: "

@@ -26,7 +26,8 @@ from app.persona.lines import embed_text, similarities
 from app.persona.rules import Act, ReactionRules, default_rules
 from app.persona.speech import matches_any, sentence_key, sentences_of, speakable
 from app.persona.state import PersonaState
-from app.scenarios.schema import Scenario, mentioned_layers
+from app.scenarios.schema import Scenario, layer_facts
+from app.scoring.language import content_stems
 from app.scoring.transcript import TranscriptTurn
 
 log = logging.getLogger(__name__)
@@ -123,14 +124,20 @@ def reply_problem(
         return "out-of-character"
     if state.last.act in _NO_AGREEING and matches_any(text, rules.llm.agreeing_patterns):
         return "agrees-against-act"
-    leaked = locked_layers_mentioned(text, scenario, state)
+    leaked = locked_layers_mentioned(text, scenario, state, rules)
     if leaked:
         return f"reveals-locked-layer:{leaked[0]}"
     return None
 
 
-def locked_layers_mentioned(text: str, scenario: Scenario, state: PersonaState) -> list[str]:
-    """Layers not yet open (this turn's opening counts as open) whose facts the text cites."""
+def locked_layers_mentioned(
+    text: str, scenario: Scenario, state: PersonaState, rules: ReactionRules | None = None
+) -> list[str]:
+    """Layers not yet open (this turn's opening counts as open) that the text reveals: it is
+    close in meaning to one of the layer's lines, or it cites two or more of the layer's facts.
+    One shared word is not enough: "Take time off?" does not reveal a layer whose summary says
+    the peer has taken no leave, and the authored lines are full of such words."""
+    rules = rules or default_rules()
     persona = scenario.persona
     open_ids = set(state.disclosed_layers)
     known = " ".join(
@@ -140,13 +147,42 @@ def locked_layers_mentioned(text: str, scenario: Scenario, state: PersonaState) 
             *(line for layer in persona.layers if layer.id in open_ids for line in layer.lines),
         ]
     )
-    return [i for i in mentioned_layers(text, persona, known) if i not in open_ids]
+    said = content_stems(text)
+    by_facts = {
+        layer.id
+        for layer in persona.layers
+        if layer.id not in open_ids and len(said & layer_facts(layer, known)) >= _FACTS_TO_REVEAL
+    }
+    by_meaning = {
+        layer_id
+        for sentence in sentences_of(text) or [text]
+        if (layer_id := _closest_layer(sentence, scenario, rules.llm.carries_layer_at))
+        and layer_id not in open_ids
+    }
+    return [layer.id for layer in persona.layers if layer.id in by_facts | by_meaning]
 
 
-def carries_layer(text: str, layer_lines: list[str], threshold: float) -> bool:
+_FACTS_TO_REVEAL = 2
+
+
+def _closest_layer(sentence: str, scenario: Scenario, threshold: float) -> str | None:
+    """The layer whose lines ``sentence`` is closest to, if at least ``threshold`` close.
+    Closest, not merely close: a scenario's layers talk about the same situation, so a line of
+    an open layer is often close to a locked one too."""
+    layers = [layer for layer in scenario.persona.layers if layer.lines]
+    lines = [line for layer in layers for line in layer.lines]
+    owners = [layer.id for layer in layers for _ in layer.lines]
+    scores = similarities(embed_text(sentence), lines)
+    best = int(scores.argmax())
+    return owners[best] if float(scores[best]) >= threshold else None
+
+
+def carries_layer(
+    text: str, layer_lines: list[str], threshold: float, *, verbatim: bool = True
+) -> bool:
     """The reply says what the layer discloses: its reveal line verbatim, or a sentence close
     in meaning to one of its lines."""
-    if any(sentence_key(line) in sentence_key(text) for line in layer_lines[:1]):
+    if verbatim and any(sentence_key(line) in sentence_key(text) for line in layer_lines[:1]):
         return True
     sentences = sentences_of(text) or [text]
     return any(

@@ -163,6 +163,9 @@ class Level(Strict):
     )
     defensive_at: Unit
     permission_at: Unit = Field(description="Openness at which the peer lets the learner advise.")
+    gain_scale: float = Field(
+        ge=0.5, le=1.5, description="Multiplies every trust gain: a hard peer warms up slower."
+    )
 
 
 class Relevance(Strict):
@@ -171,6 +174,15 @@ class Relevance(Strict):
     reflective_moves: frozenset[Move] = Field(min_length=1)
     off_topic_exempt_moves: frozenset[Move] = Field(
         description="Moves with reactions of their own, never treated as off topic."
+    )
+    on_topic_share: Unit = Field(
+        description="Share of a line's specific words that must occur in the talk or the "
+        "scenario for it to count as on topic (below it: off topic unless its meaning relates, "
+        "and a partly right reflection earns nothing)."
+    )
+    off_topic_below: Unit = Field(
+        description="A line foreign to the talk is off topic when its relevance score to the "
+        "peer's lines and the scenario brief is below this."
     )
     generic_words: frozenset[str] = Field(
         description="Words that name no topic ('things', 'going'): a line of only these is "

@@ -29,6 +29,7 @@ from app.persona.rules import (
     Verdict,
     default_rules,
 )
+from app.persona.speech import sentences_of
 from app.scenarios.schema import DisclosureLayer, Persona, Scenario, Trigger
 from app.scoring.language import content_stems
 from app.scoring.moves import CodedUtterance, Move
@@ -132,7 +133,8 @@ def advance(
         bool(fired),
         bool(followed),
         rules,
-        partly=_partly(verdict, reading.score if reading else 0.0, level),
+        partly=_partly(reading, level),
+        gain_scale=level.gain_scale,
     )
     openness = _openness(trust, defensiveness, rules)
     defensive = defensiveness >= level.defensive_at
@@ -210,11 +212,16 @@ def finished_turn(state: PersonaState, persona: Persona, rules: ReactionRules) -
 
 @dataclass(frozen=True)
 class MeaningRead:
-    """How a learner line relates to the talk: a reflection's verdict, or off topic."""
+    """How a learner line relates to the talk: a reflection's verdict, or off topic.
+
+    ``on_topic`` says whether most of the specific words the line uses occur in the talk or
+    the scenario: the evidence a partly right reflection needs before it earns anything.
+    """
 
     verdict: Verdict | None  # None: not a reflection
     score: float
     off_topic: bool
+    on_topic: bool = True
 
 
 def peer_material(state: PersonaState, scenario: Scenario) -> tuple[list[str], list[str]]:
@@ -238,26 +245,44 @@ def read_meaning(
     """Relate the line to the peer's recent lines and disclosed layers (one shared check).
 
     A reflection gets a verdict; any other line not covered by a reaction of its own is off
-    topic when it names things that appear nowhere in the talk or the scenario and its
-    meaning is far from all of it.
+    topic when most of the things it names appear nowhere in the talk or the scenario's brief
+    and its meaning is far from both. ("What's your favourite pizza topping?" shares a word
+    with some scenarios and scores just above PARTLY on MiniLM, so one shared word or a PARTLY
+    score is not enough; "How are things going with the new role?" shares no word with the
+    overwhelmed new manager's brief but scores 0.46 against its title, above
+    ``off_topic_below``.)
     """
     spoken, summaries = peer_material(state, scenario)
+    known = content_stems(" ".join([scenario.public_text(), *spoken, *summaries]))
+    on_topic = _known_share(text, known, rules) >= rules.relevance.on_topic_share
     reflecting = bool(moves & rules.relevance.reflective_moves)
     if reflecting:
         # The peer's own recent lines, not the layer summaries: those are third-person author
         # notes whose wording ("reporting", "busy") any guess about the job would share.
         read = relevance(text, spoken)
-        return MeaningRead(read.verdict.value, read.score, off_topic=False)
-    if moves & rules.relevance.off_topic_exempt_moves:
-        return MeaningRead(None, 0.0, off_topic=False)
-    topic_words = content_stems(text) - _generic_stems(rules)
-    if not topic_words:
+        return MeaningRead(read.verdict.value, read.score, off_topic=False, on_topic=on_topic)
+    if moves & rules.relevance.off_topic_exempt_moves or on_topic:
         return MeaningRead(None, 0.0, off_topic=False)  # "What was that like?" is about the talk
-    known = content_stems(" ".join([scenario.public_text(), *spoken, *summaries]))
-    if topic_words & known:
-        return MeaningRead(None, 0.0, off_topic=False)
-    score = max(relevance(text, spoken).score, relevance(text, [scenario.public_text()]).score)
-    return MeaningRead(None, score, off_topic=score < PARTLY)
+    # Sentence by sentence ("Thanks for the time." dilutes "How is the new role going?"), and
+    # the brief piece by piece: joined into one text, its embedding is too diluted to match.
+    brief = [scenario.title, scenario.summary, scenario.persona.role, scenario.persona.opening_line]
+    scores = [
+        max(relevance(sentence, spoken).score, relevance(sentence, brief).score)
+        for sentence in sentences_of(text) or [text]
+        if _known_share(sentence, known, rules) < rules.relevance.on_topic_share
+        # "Is it done?" names nothing: one stray word is not a new topic
+        and len(content_stems(sentence) - _generic_stems(rules) - known) >= 2
+    ]
+    score = max(scores, default=1.0)
+    return MeaningRead(
+        None, score, off_topic=score < rules.relevance.off_topic_below, on_topic=False
+    )
+
+
+def _known_share(text: str, known: set[str], rules: ReactionRules) -> float:
+    """The share of the specific words of ``text`` found in ``known`` (1.0 with none)."""
+    topic_words = content_stems(text) - _generic_stems(rules)
+    return len(topic_words & known) / len(topic_words) if topic_words else 1.0
 
 
 def _generic_stems(rules: ReactionRules) -> set[str]:
@@ -277,13 +302,17 @@ def credited_moves(
     return moves
 
 
-def _partly(verdict: Verdict | None, score: float, level: Level) -> float:
+def _partly(reading: MeaningRead | None, level: Level) -> float:
     """The share of a reflection's effect it earns: all when related; when partly, the level's
     credit scaled by how far into the band it reaches, so a line that barely touches what was
-    said (a made-up reflection often scores just above PARTLY) earns next to nothing."""
-    if verdict != Relevance.PARTLY.value:
+    said (a made-up reflection often scores just above PARTLY) earns next to nothing. A partly
+    reflection whose words are mostly foreign to the talk earns nothing at all: on MiniLM,
+    "It sounds like the weather owes you a sandwich" can score well inside the PARTLY band."""
+    if reading is None or reading.verdict != Relevance.PARTLY.value:
         return 1.0
-    reach = (score - PARTLY) / (RELATED - PARTLY)
+    if not reading.on_topic:
+        return 0.0
+    reach = (reading.score - PARTLY) / (RELATED - PARTLY)
     return level.partly_credit * min(1.0, max(0.0, reach))
 
 
@@ -316,10 +345,12 @@ def update_feelings(
     rules: ReactionRules,
     *,
     partly: float = 1.0,
+    gain_scale: float = 1.0,
 ) -> tuple[float, float]:
     """New (trust, defensiveness): gains are capped and damped by defensiveness, losses are not.
 
-    ``partly`` scales what the reflective moves earn, for a reflection that is partly right.
+    ``partly`` scales what the reflective moves earn, for a reflection that is partly right;
+    ``gain_scale`` (the difficulty level's) scales every gain after the cap.
     """
     reflective = rules.relevance.reflective_moves
     effects = [
@@ -337,7 +368,7 @@ def update_feelings(
     if followed_up and moves & rules.disclosure.opening_moves:
         gain += rules.follow_up.bonus
     gain = min(gain, rules.per_turn.max_trust_gain)
-    gain *= 1 - rules.per_turn.defensiveness_drag * state.defensiveness
+    gain *= (1 - rules.per_turn.defensiveness_drag * state.defensiveness) * gain_scale
     loss = sum(e.trust for e in effects if e.trust < 0)
     change = sum(e.defensiveness for e in effects)
     if triggered:

@@ -18,6 +18,7 @@ from app.persona.evaluation import (
     run_persona_eval,
     scripted_coder,
     sparkline,
+    summarise,
 )
 from app.persona.llm_engine import LLMPeerEngine
 from app.persona.rules import ReactionRules
@@ -65,13 +66,39 @@ def test_eval_replies_never_repeat_and_stay_in_character(
     assert all(c.expectation_met for c in conversations)
 
 
+def test_eval_nonsense_and_off_topic_never_raise_trust(conversations: list[Conversation]) -> None:
+    runs = [c for c in conversations if c.script in ("nonsense_reflecting", "off_topic")]
+    assert len(runs) == 2 * len(SCENARIOS)
+    gained = [(c.scenario, c.script, c.trust) for c in runs if c.trust_gained]
+    assert not gained, gained
+    assert summarise(conversations).nonsense_trust_gains == 0
+
+
+def test_eval_hard_peers_take_longer_than_medium_and_easy(
+    conversations: list[Conversation],
+) -> None:
+    turns = summarise(conversations).hidden_concern_turn
+    assert set(turns) == {"easy", "medium", "hard"} and None not in turns.values(), turns
+    assert turns["hard"] >= turns["medium"] + 1 >= turns["easy"] + 2, turns
+
+
+def test_eval_builtin_replies_agree_with_the_state_and_keep_secrets(
+    conversations: list[Conversation],
+) -> None:
+    summary = summarise(conversations)
+    assert (summary.disagreements, summary.closing_leaks) == (0, 0), summary
+
+
 def test_eval_scripted_labels_agree_with_the_real_coder_run(
     conversations: list[Conversation], scenario: Scenario, rules: ReactionRules
 ) -> None:
     scripted = run_persona_eval(
         [scenario], load_scripts(), engine=BuiltinPeerEngine(), coder=scripted_coder, rules=rules
     )
-    assert [c.expectation_met for c in scripted] == [True, True, True]
+    assert len(scripted) == len(load_scripts().scripts)
+    assert all(c.expectation_met is not False for c in scripted), [
+        (c.script, c.trust) for c in scripted if c.expectation_met is False
+    ]
 
 
 def test_count_repeats_counts_sentences_said_twice(rules: ReactionRules) -> None:
@@ -95,7 +122,8 @@ def test_eval_persona_command_prints_the_table_and_passes() -> None:
         env={"COLUMNS": "160"},
     )
     assert result.exit_code == 0, result.output
-    assert "good_listening" in result.output and "3/3 conversations as expected" in result.output
+    assert "good_listening" in result.output and "7/7 conversations as expected" in result.output
+    assert "nonsense/off-topic runs that raised trust: 0" in result.output
 
 
 def test_eval_persona_command_rejects_an_unknown_scenario() -> None:
@@ -122,4 +150,8 @@ def test_eval_runs_the_llm_engine_and_counts_what_it_said(
     assert run.hidden_concern_turn is not None, "the state, not the model, decides disclosure"
     assert run.replies[0] == "Honestly? It has been a long month."
     assert run.repeated_lines == 0, "the engine drops the sentence the second time"
-    assert len(llm_server.requests) == run.learner_turns
+    # From the second turn on the one sentence it knows is a repeat: dropped, leaving nothing,
+    # so the engine asks once more and then says the authored lines.
+    assert len(llm_server.requests) == 2 * run.learner_turns - 1
+    assert all(reply != run.replies[0] for reply in run.replies[1:])
+    assert run.disagreements == 0

@@ -389,3 +389,60 @@ def test_advance_harder_levels_open_up_later(scenario: Scenario, rules: Reaction
         turns[level] = states[-1].hidden_concern_turn
     assert turns["easy"] <= turns["medium"] <= turns["hard"]
     assert turns["easy"] < turns["hard"]
+
+
+def test_advance_partly_reflection_in_words_foreign_to_the_talk_earns_nothing(
+    scenario: Scenario, rules: ReactionRules
+) -> None:
+    """A made-up reflection can land in the PARTLY band on MiniLM; with most of its words
+    found nowhere in the talk or the brief it earns no trust, whatever its score."""
+    state = at_trust(scenario, rules, 0.2)
+    made_up = "It sounds like you feel the weather owes you a sandwich."
+    after = advance(state, coded(made_up, Move.COMPLEX_REFLECTION), made_up, scenario, rules)
+    assert after.last.relevance in ("partly", "unrelated"), after.last.relevance_score
+    assert after.trust <= state.trust
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What's your favourite pizza topping?",
+        "Have you seen the new superhero film at the cinema?",
+        "Thanks. Which holiday destinations would you recommend for skiing?",
+    ],
+)
+def test_advance_off_topic_lines_of_any_move_gain_no_trust(
+    scenario: Scenario, rules: ReactionRules, text: str
+) -> None:
+    state = initial_state(scenario, rules)
+    for move in (Move.OPEN_QUESTION, Move.CLOSED_QUESTION, Move.OTHER):
+        after = advance(state, coded(text, move), text, scenario, rules)
+        assert after.last.off_topic, (text, move, after.last.relevance_score)
+        assert after.trust <= state.trust
+
+
+def test_advance_short_or_greeting_lines_are_not_off_topic(
+    scenario: Scenario, rules: ReactionRules
+) -> None:
+    state = initial_state(scenario, rules)
+    for text in (
+        "Is it done?",
+        "Thanks for making the time. How are things going, from your side?",
+    ):
+        after = advance(state, coded(text, Move.CLOSED_QUESTION), text, scenario, rules)
+        assert not after.last.off_topic, text
+
+
+def test_advance_hard_peer_gains_less_from_the_same_turn(
+    scenario: Scenario, rules: ReactionRules
+) -> None:
+    text = "What has that been like for you?"
+    gains = {}
+    for level in ("easy", "medium", "hard"):
+        levelled = scenario.model_copy(update={"difficulty": level})
+        state = initial_state(levelled, rules)
+        gains[level] = (
+            advance(state, coded(text, Move.OPEN_QUESTION), text, levelled, rules).trust
+            - state.trust
+        )
+    assert gains["easy"] > gains["medium"] > gains["hard"] > 0, gains
