@@ -199,7 +199,7 @@ def test_messages_out_of_turn_are_sent_in_strict_alternation(
 def test_server_refusal_reason_is_passed_on(llm_server: FakeLLMServer) -> None:
     """A 400 says why (a template's complaint, a context overflow); the error keeps it."""
     llm_server.script(Fault("400"))
-    with pytest.raises(LLMUnavailable, match="HTTP 400: .*exceeds the context size"):
+    with pytest.raises(LLMUnavailable, match=r"HTTP 400: .*exceeds the context size"):
         list(model_for(llm_server).stream(MESSAGES, max_tokens=20))
 
 
