@@ -40,7 +40,7 @@ def _special_ids(tokenizer: Tokenizer) -> tuple[int, int]:
     cls_id = tokenizer.token_to_id("[CLS]")
     sep_id = tokenizer.token_to_id("[SEP]")
     if cls_id is None or sep_id is None:
-        raise ValueError("the tokenizer has no [CLS]/[SEP] tokens: not a BERT word-piece vocabulary")
+        raise ValueError("the tokenizer has no [CLS]/[SEP] tokens: not a BERT vocabulary")
     return cls_id, sep_id
 
 

@@ -50,9 +50,7 @@ def test_first_match_names_the_entry_that_fired() -> None:
         "judgement-you-are-label"
     )
     # read after fillers, as match_any reads it
-    assert rules.first_match("reflection-opener", "Um, you feel stuck.") == (
-        "reflection-you-want"
-    )
+    assert rules.first_match("reflection-opener", "Um, you feel stuck.") == ("reflection-you-want")
     assert rules.first_match(rules.SUMMARY, "What time is it?") is None
 
 
