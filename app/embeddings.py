@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import threading
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,7 +35,13 @@ def _tokenizer_path() -> Path:
 class SentenceEmbedder:
     """Mean-pooled, L2-normalised sentence vectors; cosine similarity is a dot product."""
 
-    def __init__(self, model_path: Path | None = None, tokenizer_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        model_path: Path | None = None,
+        tokenizer_path: Path | None = None,
+        *,
+        cache_size: int = 4096,
+    ) -> None:
         options = ort.SessionOptions()
         options.intra_op_num_threads = 2
         options.log_severity_level = 3
@@ -48,12 +55,40 @@ class SentenceEmbedder:
         # Pad to the longest sentence in each batch: fixed-length padding costs ~10x on short lines.
         self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         self._lock = threading.Lock()
+        # Recent sentences and their vectors. Scoring compares every peer line with the same
+        # persona lines and exemplars, session after session: without this a 5-turn session
+        # end embedded ~20 batches (~4 s on a busy 2-core machine) and 100 ending at once
+        # queued for minutes behind the model lock. ~1.5 kB a sentence.
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self._cache_size = cache_size
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
-        parts = [self._embed_batch(texts[i : i + _BATCH]) for i in range(0, len(texts), _BATCH)]
-        return np.vstack(parts)
+        found: dict[str, np.ndarray] = {}
+        with self._cache_lock:
+            for text in texts:
+                vector = self._cache.get(text)
+                if vector is not None:
+                    self._cache.move_to_end(text)
+                    found[text] = vector
+        missing = list(dict.fromkeys(t for t in texts if t not in found))
+        if missing:
+            parts = [
+                self._embed_batch(missing[i : i + _BATCH]) for i in range(0, len(missing), _BATCH)
+            ]
+            computed = np.vstack(parts)
+            computed.setflags(write=False)
+            with self._cache_lock:
+                for text, vector in zip(missing, computed, strict=True):
+                    found[text] = vector
+                    if self._cache_size:
+                        self._cache[text] = vector
+                        self._cache.move_to_end(text)
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        return np.vstack([found[text] for text in texts])
 
     def embed_one(self, text: str) -> np.ndarray:
         return self.embed([text])[0]
