@@ -10,7 +10,7 @@ from typing import Annotated
 
 import anyio
 import anyio.to_thread
-from fastapi import APIRouter, Header, Query, status
+from fastapi import APIRouter, BackgroundTasks, Header, Query, status
 from fastapi.responses import StreamingResponse
 
 from app.cohorts import assignments
@@ -279,23 +279,42 @@ def _exchange(learner_turn: Turn, peer_turn: Turn) -> Exchange:
 
 @router.post("/{session_id}/end")
 async def end_session(
-    session_id: str, user: CurrentUser, db: DbSession, services: ServicesDep
+    session_id: str,
+    user: CurrentUser,
+    db: DbSession,
+    services: ServicesDep,
+    background: BackgroundTasks,
 ) -> Scorecard:
-    """Score the session; the LLM judge may be asked, so this runs on an LLM slot."""
+    """Score the session and return the scorecard at once. The optional LLM judge runs after
+    the response, within ``llm_judge_timeout_s``; GET .../scorecard shows it once it is in."""
 
     def end() -> Scorecard:
         session = service.own_session(db, session_id, user)
         return service.end_session(
-            db,
-            session,
-            rubrics=services.rubrics,
-            retriever=services.retriever,
-            judge=services.chat_model if services.settings.llm_judge else None,
+            db, session, rubrics=services.rubrics, retriever=services.retriever, judge=None
         )
 
-    if services.chat_model is None or not services.settings.llm_judge:
-        return await anyio.to_thread.run_sync(end)
-    return await run_on_llm_slot(services, end)
+    scorecard = await anyio.to_thread.run_sync(end)
+    if services.chat_model is not None and services.settings.llm_judge and not scorecard.judge:
+        background.add_task(_judge_later, session_id, services)
+    return scorecard
+
+
+def _judge_later(session_id: str, services: Services) -> None:
+    """Runs after the scorecard went out (a sync background task: in a worker thread)."""
+    if services.chat_model is None:
+        return
+    try:
+        with services.session_factory() as db:
+            service.add_judgement(
+                db,
+                session_id,
+                rubrics=services.rubrics,
+                judge=services.chat_model,
+                budget_s=services.settings.llm_judge_timeout_s,
+            )
+    except Exception:  # the judge is optional: log it, the scorecard is already stored
+        log.warning("LLM judge after the scorecard failed", exc_info=True)
 
 
 @router.get("/{session_id}/scorecard")

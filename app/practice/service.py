@@ -28,6 +28,8 @@ from app.retrieval.protocol import TechniqueSearch
 from app.scenarios import library
 from app.scenarios.schema import Scenario
 from app.scoring.coder import code_utterance
+from app.scoring.injection import screen_transcript
+from app.scoring.judge import JudgeResult, run_judge
 from app.scoring.rubric import RubricSet
 from app.scoring.scorecard import Scorecard, score_transcript
 from app.scoring.transcript import TranscriptTurn
@@ -332,7 +334,6 @@ def end_session(
         rubrics=rubrics,
         retriever=retriever,
         judge=judge,
-        scenario=library.as_scenario(session.scenario),
     )
     session.status = "ended"
     session.ended_at = utcnow()
@@ -353,6 +354,34 @@ def stored_scorecard(db: Session, session: PracticeSession) -> Scorecard:
     if row is None:
         raise Conflict(f"practice session '{session.id}' is still active: end it to be scored")
     return Scorecard.model_validate(row.payload)
+
+
+def add_judgement(
+    db: Session,
+    session_id: str,
+    *,
+    rubrics: RubricSet,
+    judge: ChatModel,
+    budget_s: float,
+) -> JudgeResult | None:
+    """The LLM judge's opinion, added to a stored scorecard after it was returned, within the
+    judge's own time budget: a slow CPU model never delays the levels. Failed turns and text
+    aimed at the scorer are left out, as for the levels; a judge that fails is stored as
+    unscored with its reason. None when there is no scorecard or it already has a judgement."""
+    session = get_session(db, session_id)
+    row = db.scalar(select(StoredScorecard).where(StoredScorecard.session_id == session.id))
+    if row is None or row.payload.get("judge") is not None:
+        return None
+    turns = [_as_transcript_turn(turn) for turn in session.turns if turn.status != FAILED]
+    result = run_judge(
+        screen_transcript(turns).turns,
+        rubrics=rubrics_for_assignment(db, session.assignment_id, rubrics),
+        model=judge,
+        budget_s=budget_s,
+    )
+    row.payload = {**row.payload, "judge": result.model_dump(mode="json")}
+    db.commit()
+    return result
 
 
 def _find_retry(session: PracticeSession, idempotency_key: str | None, text: str) -> Turn | None:
