@@ -334,6 +334,7 @@ def end_session(
         rubrics=rubrics,
         retriever=retriever,
         judge=judge,
+        scenario=library.as_scenario(session.scenario),
     )
     session.status = "ended"
     session.ended_at = utcnow()
