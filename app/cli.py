@@ -107,17 +107,16 @@ class EvalCommands(LazyGroup):
             "misses.",
         ),
         "coder": LazyCommand(
-            "app.scoring.cli:eval_coder",
-            "Coder precision, recall and F1 per label on the gold set and on AnnoMI dev "
-            "(zero-shot and 5-fold cross-validated), and whether high-quality AnnoMI "
-            "conversations score higher.",
+            "evals.cli:eval_coder",
+            "Coder agreement with expert labels on AnnoMI dev, our corpus test split and the gold "
+            "set.",
         ),
         "scorer": LazyCommand(
-            "app.scoring.cli:eval_scorer",
+            "evals.cli:eval_scorer",
             "Does the scorer rank the better transcript of each gold pair above the worse one?",
         ),
         "feedback": LazyCommand(
-            "app.scoring.cli:eval_feedback",
+            "evals.cli:eval_feedback",
             "Do the scorecards read as feedback a trainer would sign? Levels, steps, rewrites, "
             "flags.",
         ),
@@ -185,6 +184,9 @@ def serve(
             port=bound_port,
             workers=count,
             log_level="info",
+            # The supervisor kills a worker that misses a 5 s ping. A worker importing and
+            # warming up on a busy machine can miss it and be killed in a loop.
+            timeout_worker_healthcheck=30,
             **uvicorn_options(settings),
         )
         return
