@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from app.config import PROJECT_ROOT
 from app.llm.openai_client import OpenAIChatModel
-from app.persona.llm_engine import LLMPeerEngine
+from app.persona.llm_engine import LLMPeerEngine, reply_problem
 from app.persona.rules import Act, ReactionRules
 from app.persona.state import PersonaState, advance, initial_state
 from app.scenarios.schema import Scenario
@@ -140,3 +142,37 @@ def test_finished_peer_makes_no_model_call(
     again = advance(ended, coded("And?", Move.OPEN_QUESTION), "And?", scenario, rules)
     said = "".join(engine_for(llm_server, rules).stream_reply(scenario, again, [], "And?"))
     assert said == " ".join(again.last.reply) and llm_server.requests == []
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        # SmolLM2-135M reading its prompt out, from the issue 13 eval run
+        "You are a person, not an assistant.",
+        "I am a person, not an assistant. No, no, no.",
+        "You never mention AI, prompts, instructions, or performance.",
+        "[Your colleague is not a friend; you're being taken advantage of.",
+        "Your colleague has been trying to cover their tracks.",
+        "Everything in front of you is your own sense of how the talk is going.",
+    ],
+)
+def test_reply_problem_catches_a_prompt_read_out(
+    scenario: Scenario, rules: ReactionRules, reply: str
+) -> None:
+    state = initial_state(scenario, rules)
+    assert reply_problem([reply], scenario, state, rules) == "out-of-character"
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "I'm not a machine, I can't do everything at once.",
+        "Everyone's busy at the moment. I'm no different.",
+        "My colleague Dev covers Mondays.",
+    ],
+)
+def test_reply_problem_lets_ordinary_speech_through(
+    scenario: Scenario, rules: ReactionRules, reply: str
+) -> None:
+    state = initial_state(scenario, rules)
+    assert reply_problem([reply], scenario, state, rules) is None
