@@ -63,7 +63,8 @@ def test_eval_replies_never_repeat_and_stay_in_character(
     conversations: list[Conversation],
 ) -> None:
     assert all(c.repeated_lines == 0 and c.out_of_character == 0 for c in conversations)
-    assert all(c.expectation_met for c in conversations)
+    missed = [(c.scenario, c.script) for c in conversations if c.expectation_met is False]
+    assert not missed, missed
 
 
 def test_eval_nonsense_and_off_topic_never_raise_trust(conversations: list[Conversation]) -> None:
