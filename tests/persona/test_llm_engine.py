@@ -154,6 +154,9 @@ def test_finished_peer_makes_no_model_call(
         "[Your colleague is not a friend; you're being taken advantage of.",
         "Your colleague has been trying to cover their tracks.",
         "Everything in front of you is your own sense of how the talk is going.",
+        "You've said: blames the late files on the warehouse management system export.",
+        "I'm not sure how to manage. This is a conversation with a colleague.",
+        "I'm sorry, I can't be of further help.",
     ],
 )
 def test_reply_problem_catches_a_prompt_read_out(
