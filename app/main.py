@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import __version__
+from app.account.router import router as account_router
 from app.cohorts.router import router as cohorts_router
 from app.config import Settings, get_settings
 from app.db import open_database, session_scope
@@ -33,6 +34,7 @@ from app.errors import PayloadTooLarge, RehearseError
 from app.llm.openai_client import make_chat_model
 from app.persona.engines import make_peer_engine
 from app.practice.router import router as practice_router
+from app.progress.router import router as progress_router
 from app.retrieval.router import router as retrieval_router
 from app.retrieval.service import get_retriever
 from app.scenarios import library
@@ -181,11 +183,13 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
 
     for router in (
         users_router,
+        account_router,
         scenarios_router,
         practice_router,
         retrieval_router,
         scoring_router,
         cohorts_router,
+        progress_router,
     ):
         app.include_router(router)
     install_web_ui(app)

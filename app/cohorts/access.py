@@ -1,4 +1,4 @@
-"""Who may see whose practice: the one place the visibility rule lives.
+"""Who a trainer trains: the cohort half of the visibility rule (sessions: app.practice.access).
 
 A learner sees their own sessions; an admin sees all. A trainer sees a learner who is in a
 cohort the trainer runs, and of that learner's sessions only those started after the learner
@@ -12,20 +12,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.cohorts.models import Assignment, Cohort, CohortMember
-from app.db import as_utc
+from app.cohorts.models import Cohort, CohortMember
+from app.errors import InvalidInput, NotFound
+from app.users import service as user_service
 from app.users.models import User
 
 
 def trains(db: Session, trainer: User, learner_id: int) -> bool:
     """Whether ``trainer`` runs a cohort that ``learner_id`` belongs to."""
-    return _joined_at(db, trainer, learner_id) is not None
+    return joined_at(db, trainer, learner_id) is not None
 
 
-def _joined_at(db: Session, trainer: User, learner_id: int) -> Any:
+def joined_at(db: Session, trainer: User, learner_id: int) -> Any:
     """When the learner first joined one of the trainer's cohorts; None if in none."""
     return db.scalar(
         select(func.min(CohortMember.added_at))
@@ -42,36 +43,11 @@ def can_view_learner(db: Session, viewer: User, learner_id: int | None) -> bool:
     return viewer.role == "trainer" and learner_id is not None and trains(db, viewer, learner_id)
 
 
-def visible_sessions_clause(db: Session, viewer: User | None, learner_id: int) -> Any:
-    """A WHERE clause on PracticeSession: which of the learner's sessions ``viewer`` sees.
-
-    None (no viewer), the learner themself and admins see all of them.
-    """
-    from app.practice.models import PracticeSession
-
-    if viewer is None or viewer.role == "admin" or viewer.id == learner_id:
-        return PracticeSession.user_id == learner_id
-    joined = _joined_at(db, viewer, learner_id) if viewer.role == "trainer" else None
-    if joined is None:
-        return false()
-    own_assignments = select(Assignment.id).where(Assignment.trainer_id == viewer.id)
-    return (PracticeSession.user_id == learner_id) & or_(
-        PracticeSession.created_at >= as_utc(joined),
-        PracticeSession.assignment_id.in_(own_assignments),
-    )
-
-
-def can_view_session(db: Session, viewer: User, session: Any) -> bool:
-    """Whether ``viewer`` may see this practice session (its scores; see the module doc)."""
-    if not can_view_learner(db, viewer, session.user_id):
-        return False
-    if viewer.role == "admin" or session.user_id == viewer.id:
-        return True
-    if session.assignment_id is not None:
-        owner = db.scalar(
-            select(Assignment.trainer_id).where(Assignment.id == session.assignment_id)
-        )
-        if owner == viewer.id:
-            return True
-    joined = _joined_at(db, viewer, session.user_id)
-    return joined is not None and as_utc(session.created_at) >= as_utc(joined)
+def learner_visible_to(db: Session, trainer: User, learner_id: int) -> User:
+    """The learner ``trainer`` may see; NotFound otherwise, as if there were no such learner."""
+    if not can_view_learner(db, trainer, learner_id):
+        raise NotFound(f"no learner {learner_id}")
+    learner = user_service.get_user(db, learner_id)
+    if learner.role == "admin" and trainer.role != "admin":
+        raise InvalidInput("learner_id: not a learner")
+    return learner

@@ -1,4 +1,4 @@
-"""Assignments and their status per learner.
+"""Assignments: who is assigned what (each learner's status: app.progress.service).
 
 Status is derived from the learner's sessions, never stored, so it can't drift: a session
 counts for an assignment when it was started for it, or is on the same scenario and started
@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from app.cohorts.models import Assignment, Cohort, CohortMember
 from app.errors import InvalidInput, NotFound
-from app.practice.models import PracticeSession, StoredScorecard
 from app.users.models import User
 
 
@@ -94,35 +93,3 @@ def assignees(db: Session, assignment: Assignment) -> list[User]:
         return [learner] if learner else []
     members = select(CohortMember.user_id).where(CohortMember.cohort_id == assignment.cohort_id)
     return list(db.scalars(select(User).where(User.id.in_(members)).order_by(User.display_name)))
-
-
-def learner_status(db: Session, assignment: Assignment, learner_id: int) -> AssignmentStatus:
-    sessions = list(
-        db.scalars(
-            select(PracticeSession).where(
-                PracticeSession.user_id == learner_id,
-                or_(
-                    PracticeSession.assignment_id == assignment.id,
-                    PracticeSession.created_at >= assignment.created_at,
-                ),
-            )
-        )
-    )
-    sessions = [
-        s
-        for s in sessions
-        if s.assignment_id == assignment.id or s.scenario.slug == assignment.scenario_slug
-    ]
-    if not sessions:
-        return AssignmentStatus.NOT_STARTED
-    ended = [s.id for s in sessions if s.status == "ended"]
-    if not ended:
-        return AssignmentStatus.IN_PROGRESS
-    scorecards = db.scalars(select(StoredScorecard).where(StoredScorecard.session_id.in_(ended)))
-    if any(meets_targets(card.levels, assignment.target_levels) for card in scorecards):
-        return AssignmentStatus.TARGET_MET
-    return AssignmentStatus.DONE
-
-
-def meets_targets(levels: dict[str, int | None], targets: dict[str, int]) -> bool:
-    return all((levels.get(skill) or 0) >= target for skill, target in targets.items())

@@ -1,27 +1,22 @@
-"""Trainer endpoints (cohorts, assignments, custom rubrics, progress, CSV) and the learner's own
-progress."""
+"""Trainer endpoints: cohorts, invitations, assignments, custom rubrics (progress: app.progress)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
-from fastapi.responses import PlainTextResponse
 from sqlalchemy.orm import Session
 
+from app.cohorts import access, rubrics, service
 from app.cohorts import assignments as assignment_service
-from app.cohorts import progress, rubrics, service
 from app.cohorts.models import CustomRubric
 from app.cohorts.schemas import (
     AssignmentCreate,
-    AssignmentDetail,
     AssignmentOut,
     CohortCreate,
     CohortDetail,
     CohortOut,
     Enrolment,
     InvitationOut,
-    LearnerStatus,
     MemberAdd,
-    MyAssignment,
     RubricCreate,
     RubricDetail,
     RubricOut,
@@ -33,7 +28,6 @@ from app.errors import InvalidInput, NotFound
 from app.scenarios import library
 from app.users import service as user_service
 from app.users.auth import CurrentUser, TrainerUser
-from app.users.models import User
 from app.users.schemas import UserPublic
 
 router = APIRouter(prefix="/api/v1", tags=["cohorts"])
@@ -115,43 +109,6 @@ def remove_member(cohort_id: int, user_id: int, trainer: TrainerUser, db: DbSess
     return CohortOut.from_row(cohort)
 
 
-@router.get("/cohorts/{cohort_id}/progress")
-def cohort_progress(
-    cohort_id: int, trainer: TrainerUser, db: DbSession
-) -> list[progress.LearnerProgress]:
-    cohort = service.cohort_for_trainer(db, cohort_id, trainer)
-    return progress.cohort_progress(db, cohort, viewer=trainer)
-
-
-@router.get(
-    "/cohorts/{cohort_id}/progress.csv",
-    response_class=PlainTextResponse,
-    responses={
-        200: {
-            "content": {"text/csv": {"schema": {"type": "string"}}},
-            "description": "One row per learner: latest levels, trends, assignment counts.",
-        }
-    },
-)
-def cohort_progress_csv(cohort_id: int, trainer: TrainerUser, db: DbSession) -> PlainTextResponse:
-    cohort = service.cohort_for_trainer(db, cohort_id, trainer)
-    body = progress.progress_csv(progress.cohort_progress(db, cohort, viewer=trainer))
-    filename = f"rehearse-cohort-{cohort.id}-progress.csv"
-    return PlainTextResponse(
-        body,
-        media_type="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-@router.get("/learners/{learner_id}/progress")
-def learner_progress(
-    learner_id: int, trainer: TrainerUser, db: DbSession
-) -> progress.LearnerProgress:
-    learner = _learner_visible_to(db, trainer, learner_id)
-    return progress.learner_progress(db, learner, viewer=trainer)
-
-
 @router.get("/assignments")
 def list_assignments(trainer: TrainerUser, db: DbSession) -> list[AssignmentOut]:
     rows = assignment_service.assignments_for_trainer(db, trainer)
@@ -162,7 +119,7 @@ def list_assignments(trainer: TrainerUser, db: DbSession) -> list[AssignmentOut]
 def create_assignment(body: AssignmentCreate, trainer: TrainerUser, db: DbSession) -> AssignmentOut:
     library.current_version(db, body.scenario_id)  # 404 for an unknown scenario
     cohort = service.cohort_for_trainer(db, body.cohort_id, trainer) if body.cohort_id else None
-    learner = _learner_visible_to(db, trainer, body.learner_id) if body.learner_id else None
+    learner = access.learner_visible_to(db, trainer, body.learner_id) if body.learner_id else None
     if body.rubric_id is not None:
         rubrics.for_viewer(db, body.rubric_id, trainer)  # 404 for someone else's rubric
     assignment = assignment_service.create_assignment(
@@ -176,18 +133,6 @@ def create_assignment(body: AssignmentCreate, trainer: TrainerUser, db: DbSessio
         rubric_id=body.rubric_id,
     )
     return AssignmentOut.from_row(assignment)
-
-
-@router.get("/assignments/{assignment_id}")
-def get_assignment(assignment_id: int, trainer: TrainerUser, db: DbSession) -> AssignmentDetail:
-    assignment = assignment_service.assignment_for_trainer(db, assignment_id, trainer)
-    return AssignmentDetail(
-        **AssignmentOut.from_row(assignment).model_dump(),
-        statuses=[
-            LearnerStatus(learner=UserPublic.from_row(user), status=state)
-            for user, state in progress.assignment_rows(db, assignment)
-        ],
-    )
 
 
 @router.get("/custom-rubrics")
@@ -221,38 +166,6 @@ def update_custom_rubric(
     """Save a new version; assignments made earlier keep the version they were given."""
     row = rubrics.for_viewer(db, rubric_id, trainer)
     return _rubric_detail(db, rubrics.add_version(db, row, text=body.yaml, base=services.rubrics))
-
-
-@router.get("/me/assignments")
-def my_assignments(user: CurrentUser, db: DbSession) -> list[MyAssignment]:
-    return [
-        MyAssignment(
-            **AssignmentOut.from_row(a).model_dump(),
-            status=assignment_service.learner_status(db, a, user.id),
-        )
-        for a in assignment_service.assignments_for_learner(db, user)
-    ]
-
-
-@router.get("/me/progress")
-def my_progress(user: CurrentUser, db: DbSession) -> progress.LearnerProgress:
-    return progress.learner_progress(db, user)
-
-
-@router.get("/me/question-style")
-def my_question_style(user: CurrentUser, db: DbSession) -> list[progress.QuestionStylePoint]:
-    return progress.question_style(db, user.id)
-
-
-def _learner_visible_to(db: DbSession, trainer: User, learner_id: int) -> User:
-    from app.cohorts.access import can_view_learner
-
-    if not can_view_learner(db, trainer, learner_id):
-        raise NotFound(f"no learner {learner_id}")
-    learner = user_service.get_user(db, learner_id)
-    if learner.role == "admin" and trainer.role != "admin":
-        raise InvalidInput("learner_id: not a learner")
-    return learner
 
 
 def _rubric_detail(db: Session, row: CustomRubric) -> RubricDetail:

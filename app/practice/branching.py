@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from app.cohorts.access import can_view_session, visible_sessions_clause
 from app.db import utcnow
 from app.errors import Forbidden, InvalidInput, NotFound
+from app.practice.access import can_view_session, visible_sessions_clause
 from app.practice.models import PracticeSession, StoredScorecard, Turn
 from app.practice.schemas import BranchComparison, BranchRef, MomentReaction, SessionTree
 from app.users.models import User

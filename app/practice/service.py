@@ -15,7 +15,6 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.cohorts.access import can_view_session
 from app.cohorts.rubrics import rubrics_for_assignment
 from app.db import utcnow
 from app.errors import Conflict, Forbidden, NotFound
@@ -23,6 +22,7 @@ from app.llm.protocol import ChatModel
 from app.persona.engine import PeerEngine
 from app.persona.hints import make_hint
 from app.persona.state import PersonaState, advance, initial_state
+from app.practice.access import can_view_session
 from app.practice.models import PracticeSession, StoredScorecard, Turn
 from app.retrieval.protocol import TechniqueSearch
 from app.scenarios import library

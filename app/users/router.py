@@ -1,12 +1,11 @@
-"""Login, the caller's own account and data, API tokens, and user administration."""
+"""Login, the caller's own account, API tokens, and user administration."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
 
 from app.deps import DbSession, ServicesDep
-from app.errors import Conflict, InvalidInput
-from app.practice import service as practice_service
+from app.errors import InvalidInput
 from app.users import service
 from app.users.auth import (
     SESSION_COOKIE,
@@ -18,7 +17,6 @@ from app.users.auth import (
     set_login_cookie,
 )
 from app.users.schemas import (
-    DeleteConfirmation,
     LoginRequest,
     TokenCreate,
     TokenCreated,
@@ -55,26 +53,6 @@ def logout(request: Request, response: Response, db: DbSession) -> None:
 @router.get("/me")
 def me(user: CurrentUser) -> UserPublic:
     return UserPublic.from_row(user)
-
-
-@router.get("/me/export")
-def export_my_data(user: CurrentUser, db: DbSession) -> dict:
-    """Everything Rehearse holds about the caller, as one JSON document."""
-    return {
-        "user": UserPublic.from_row(user).model_dump(),
-        "sessions": practice_service.export_sessions(db, user_id=user.id),
-    }
-
-
-@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT)
-def delete_me(body: DeleteConfirmation, user: CurrentUser, db: DbSession) -> None:
-    """Delete the account with every session, turn and scorecard (rows, not flags)."""
-    if body.confirm != "delete my data":
-        raise InvalidInput("confirm: type 'delete my data' to confirm")
-    if user.role == "admin" and service.count_admins(db) <= 1:
-        raise Conflict("you are the last admin: make another admin before deleting this account")
-    practice_service.delete_sessions(db, user_id=user.id)
-    db.delete(user)
 
 
 @router.get("/me/tokens")

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from app.account import service as account_service
 from app.deps import DbSession
 from app.errors import RehearseError
 from app.practice import service as practice_service
@@ -20,14 +21,14 @@ from app.users import router as users_api
 from app.users import service as user_service
 from app.users.auth import SESSION_COOKIE
 from app.users.models import User
-from app.users.schemas import DeleteConfirmation, TokenCreate
+from app.users.schemas import TokenCreate
 from app.web.routing import PageRoute
 from app.web.security import FormUser, PageUser
 from app.web.templating import render
 
 router = APIRouter(prefix="/account", route_class=PageRoute, include_in_schema=False)
 
-CONFIRM_PHRASE = "delete my data"
+CONFIRM_PHRASE = account_service.DELETE_PHRASE
 NOTICES = {"token-revoked": "Token revoked: it no longer works."}
 
 
@@ -61,7 +62,7 @@ def _render_data(
 @router.get("/data/export")
 def export(user: PageUser, db: DbSession) -> Response:
     """The same document as ``GET /api/v1/me/export``, as a file download."""
-    document = users_api.export_my_data(user, db)
+    document = account_service.export_account(db, user)
     return Response(
         json.dumps(document, indent=2, default=str),
         media_type="application/json",
@@ -75,7 +76,7 @@ def delete(
 ) -> Response:
     """``DELETE /api/v1/me`` behind a typed confirmation; then the login cookie goes too."""
     try:
-        users_api.delete_me(DeleteConfirmation(confirm=confirm.strip()[:40]), user, db)
+        account_service.delete_account(db, user, confirm=confirm.strip()[:40])
     except RehearseError as exc:
         db.rollback()
         return _render_data(request, db, user, error=exc.message, status_code=exc.status_code)

@@ -20,6 +20,7 @@ from app.errors import InvalidInput, LLMUnavailable, NotFound, RehearseError
 from app.practice import service as practice_service
 from app.practice.models import PracticeSession
 from app.practice.schemas import LearnerMessage
+from app.progress import service as progress
 from app.retrieval.protocol import TechniqueSearch
 from app.scenarios import library
 from app.scenarios.models import ScenarioVersion
@@ -43,7 +44,7 @@ def home(request: Request, user: PageUser, db: DbSession) -> HTMLResponse:
         {
             "assignment": a,
             "title": _scenario_title(db, a.scenario_slug),
-            "status": assignment_service.learner_status(db, a, user.id).value,
+            "status": progress.learner_status(db, a, user.id).value,
         }
         for a in assignment_service.assignments_for_learner(db, user)
     ]

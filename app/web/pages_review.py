@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.cohorts import progress
 from app.deps import DbSession, ServicesDep
 from app.errors import NotFound
 from app.practice import service as practice_service
+from app.progress import service as progress
 from app.retrieval.cards import TechniqueCard
 from app.scoring.scorecard import redact_transcript_text
 from app.web.pages_branch import branch_comparison

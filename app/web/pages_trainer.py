@@ -16,13 +16,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from app.cohorts import assignments as assignment_service
-from app.cohorts import progress
 from app.cohorts import rubrics as rubric_service
 from app.cohorts import service as cohort_service
 from app.cohorts.access import can_view_learner
 from app.cohorts.models import Assignment, Cohort, CustomRubric
 from app.deps import DbSession
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound, RehearseError
+from app.progress import service as progress
 from app.scenarios import library
 from app.scenarios.schemas import ScenarioSummary
 from app.users import service as user_service

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from app.cohorts.progress import SKILLS, LearnerProgress, QuestionStylePoint
 from app.errors import NotFound
 from app.practice.models import Turn
+from app.progress.service import SKILLS, LearnerProgress, QuestionStylePoint
 from app.retrieval.protocol import TechniqueSearch
 from app.scoring.scorecard import Evidence, Scorecard
 from app.web.charts import Bar, ChartPoint, Frame, Series, bar_chart, line_chart

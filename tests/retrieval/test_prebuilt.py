@@ -10,7 +10,7 @@ from app.retrieval.prebuilt import load_prebuilt, vector_key
 from app.retrieval.store import _CARDS_PER_WRITE, RECIPE, MiniLMEmbeddings, _chunk_rows
 
 REFRESH = (
-    "the shipped vectors are stale: run `python -m app.retrieval.prebuilt` and commit the file"
+    "the shipped vectors are stale: run `python -m app.retrieval.build_vectors` and commit the file"
 )
 
 

@@ -1,4 +1,5 @@
-"""Progress over time: per-skill levels from stored scorecards and the question-style profile.
+"""Progress: each learner's assignment status, per-skill levels from stored scorecards, and
+the question-style profile.
 
 Both are computed from what is stored (scorecard levels, coded moves per turn), so a progress
 view never re-scores anything and always matches the scorecards the learner saw.
@@ -16,19 +17,14 @@ from collections import Counter
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from app.cohorts.access import visible_sessions_clause
-from app.cohorts.assignments import (
-    AssignmentStatus,
-    assignees,
-    assignments_for_learner,
-    learner_status,
-)
+from app.cohorts.assignments import AssignmentStatus, assignees, assignments_for_learner
 from app.cohorts.models import Assignment, Cohort
 from app.cohorts.service import member_ids
 from app.db import as_utc, utcnow
+from app.practice.access import visible_sessions_clause
 from app.practice.branching import retried_moments
 from app.practice.models import PracticeSession, StoredScorecard
 from app.users.models import User
@@ -245,3 +241,35 @@ def progress_csv(progress: list[LearnerProgress]) -> str:
 
 def _blank(value: int | None) -> str:
     return "" if value is None else str(value)
+
+
+def learner_status(db: Session, assignment: Assignment, learner_id: int) -> AssignmentStatus:
+    sessions = list(
+        db.scalars(
+            select(PracticeSession).where(
+                PracticeSession.user_id == learner_id,
+                or_(
+                    PracticeSession.assignment_id == assignment.id,
+                    PracticeSession.created_at >= assignment.created_at,
+                ),
+            )
+        )
+    )
+    sessions = [
+        s
+        for s in sessions
+        if s.assignment_id == assignment.id or s.scenario.slug == assignment.scenario_slug
+    ]
+    if not sessions:
+        return AssignmentStatus.NOT_STARTED
+    ended = [s.id for s in sessions if s.status == "ended"]
+    if not ended:
+        return AssignmentStatus.IN_PROGRESS
+    scorecards = db.scalars(select(StoredScorecard).where(StoredScorecard.session_id.in_(ended)))
+    if any(meets_targets(card.levels, assignment.target_levels) for card in scorecards):
+        return AssignmentStatus.TARGET_MET
+    return AssignmentStatus.DONE
+
+
+def meets_targets(levels: dict[str, int | None], targets: dict[str, int]) -> bool:
+    return all((levels.get(skill) or 0) >= target for skill, target in targets.items())

@@ -1,0 +1,1 @@
+"""The caller's own data across domains: export it all, or delete the account with it."""
