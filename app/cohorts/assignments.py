@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.cohorts.models import Assignment, Cohort, CohortMember
 from app.errors import InvalidInput, NotFound
+from app.skills import SKILL_IDS
 from app.users.models import User
 
 
@@ -39,7 +40,7 @@ def create_assignment(
     if (cohort is None) == (learner is None):
         raise InvalidInput("assign to exactly one of cohort_id or learner_id")
     for skill, level in target_levels.items():
-        if skill not in ("active_listening", "questioning", "feedback") or not 1 <= level <= 5:
+        if skill not in SKILL_IDS or not 1 <= level <= 5:
             raise InvalidInput(f"target_levels.{skill}: a skill with a level from 1 to 5")
     assignment = Assignment(
         scenario_slug=scenario_slug,

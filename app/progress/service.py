@@ -27,9 +27,10 @@ from app.db import as_utc, utcnow
 from app.practice.access import visible_sessions_clause
 from app.practice.branching import retried_moments
 from app.practice.models import PracticeSession, StoredScorecard
+from app.skills import SKILL_IDS
 from app.users.models import User
 
-SKILLS = ("active_listening", "questioning", "feedback")
+SKILLS = SKILL_IDS
 
 
 class SessionPoint(BaseModel):

@@ -10,6 +10,8 @@ from typing import Annotated
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from app.skills import Skill
+
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
 
@@ -17,9 +19,9 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max
 class CardSkill(StrEnum):
     """The skill area a technique card belongs to (wider than the three scored skills)."""
 
-    ACTIVE_LISTENING = "active_listening"
-    QUESTIONING = "questioning"
-    FEEDBACK = "feedback"
+    ACTIVE_LISTENING = Skill.ACTIVE_LISTENING.value
+    QUESTIONING = Skill.QUESTIONING.value
+    FEEDBACK = Skill.FEEDBACK.value
     GOALS = "goals_and_action_plans"
     ACCOUNTABILITY = "accountability"
     TRUST = "trust_and_confidentiality"

@@ -13,6 +13,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from app.scoring.language import content_stems
+from app.skills import Skill as Skill  # scenarios name their target skills
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
@@ -20,14 +21,6 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Skill(StrEnum):
-    """The three skills Rehearse scores."""
-
-    ACTIVE_LISTENING = "active_listening"
-    QUESTIONING = "questioning"
-    FEEDBACK = "feedback"
 
 
 class ScenarioUse(StrEnum):

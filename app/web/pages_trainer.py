@@ -25,6 +25,7 @@ from app.errors import Conflict, Forbidden, InvalidInput, NotFound, RehearseErro
 from app.progress import service as progress
 from app.scenarios import library
 from app.scenarios.schemas import ScenarioSummary
+from app.skills import SKILL_IDS
 from app.users import service as user_service
 from app.users.models import User
 from app.web.routing import PageRoute
@@ -42,7 +43,7 @@ NOTICES = {
     "assignment-created": "Assignment created.",
     "scenario-saved": "Scenario saved as a new version.",
 }
-SKILL_FIELDS = ("active_listening", "questioning", "feedback")
+SKILL_FIELDS = SKILL_IDS
 RUBRIC_API = "/api/v1/custom-rubrics"
 NEW_SCENARIO_HINT = (
     "# Paste or write a scenario here, or start from a copy of an existing one.\n"

@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from app import __version__
+from app.skills import Skill
 from app.users.models import User
 from app.web.security import CSRF_FIELD, csrf_token_for
 
@@ -24,9 +25,9 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 
 SKILL_TITLES = {
-    "active_listening": "Active listening",
-    "questioning": "Questioning",
-    "feedback": "Feedback",
+    Skill.ACTIVE_LISTENING: "Active listening",
+    Skill.QUESTIONING: "Questioning",
+    Skill.FEEDBACK: "Feedback",
 }
 STATUS_TITLES = {
     "not_started": "Not started",
