@@ -5,7 +5,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install install-dev run test lint format typecheck eval bench train-coder
+.PHONY: install install-dev run test check lint format typecheck imports eval bench train-coder
 
 $(BIN)/uv:
 	python3 -m venv $(VENV)
@@ -31,6 +31,13 @@ format: install-dev
 
 typecheck: install-dev
 	$(BIN)/mypy app
+
+imports: install-dev
+	$(BIN)/lint-imports
+
+# The gates CI runs before the tests: lint, format, strict types (pyproject's [tool.mypy]),
+# and the import contracts (pyproject's [tool.importlinter]). Each stops the build on failure.
+check: lint typecheck imports
 
 eval: install
 	$(BIN)/rehearse eval retrieval && $(BIN)/rehearse eval coder && $(BIN)/rehearse eval scorer && $(BIN)/rehearse eval persona

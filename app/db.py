@@ -61,11 +61,17 @@ class UtcDateTime(TypeDecorator[datetime]):
         return None if value is None else as_utc(value)
 
 
+JSONDict = dict[str, Any]  # a JSON object column: Mapped[JSONDict]
+JSONList = list[Any]  # a JSON array column: Mapped[JSONList]
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map: ClassVar[dict[Any, Any]] = {
         dict: JSON,
         list: JSON,
+        JSONDict: JSON,
+        JSONList: JSON,
         datetime: UtcDateTime(),
     }
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, utcnow
+from app.db import Base, JSONDict, utcnow
 
 
 class Cohort(Base):
@@ -70,7 +70,7 @@ class Assignment(Base):
     )
     trainer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     due_at: Mapped[datetime | None]
-    target_levels: Mapped[dict]  # skill -> level 1..5
+    target_levels: Mapped[JSONDict]  # skill -> level 1..5
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -43,7 +43,8 @@ def similarities(query: np.ndarray, lines: list[str]) -> np.ndarray:
     """Cosine similarity of ``query`` (an L2-normalised vector) to each line."""
     if not lines:
         return np.zeros(0, dtype=np.float32)
-    return _line_vectors.of(lines) @ query
+    similarities: np.ndarray = _line_vectors.of(lines) @ query
+    return similarities
 
 
 def best_line(query: np.ndarray, candidates: list[str]) -> str:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import copy
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -191,7 +192,7 @@ def _number(value: object) -> float | None:
     return round(float(value), 3) if isinstance(value, int | float) else None
 
 
-def _before(session: PracticeSession, at_turn: int) -> dict:
+def _before(session: PracticeSession, at_turn: int) -> dict[str, Any]:
     peer_states = [
         t.persona_state
         for t in session.turns

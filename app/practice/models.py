@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, utcnow
+from app.db import Base, JSONDict, JSONList, utcnow
 from app.scenarios.models import ScenarioVersion
 
 
@@ -26,7 +26,7 @@ class PracticeSession(Base):
     )
     hints_enabled: Mapped[bool] = mapped_column(default=False)
     private: Mapped[bool] = mapped_column(default=False)
-    persona_state: Mapped[dict]
+    persona_state: Mapped[JSONDict]
     # When the conversation began. A branch keeps its parent's value (it is the same
     # conversation up to the branch point), so every visibility rule keyed on it treats the
     # branch exactly like its parent; when the branch itself was made is ``branched_at``.
@@ -65,9 +65,9 @@ class Turn(Base):
     # ok | failed: a learner turn the peer could not answer; never scored or sent as history,
     # and the learner's next message replaces it.
     status: Mapped[str] = mapped_column(String(16), default="ok", server_default="ok")
-    moves: Mapped[list] = mapped_column(default=list)
-    persona_state: Mapped[dict | None]  # the peer's state after this turn
-    hint: Mapped[dict | None]
+    moves: Mapped[JSONList] = mapped_column(default=list)
+    persona_state: Mapped[JSONDict | None]  # the peer's state after this turn
+    hint: Mapped[JSONDict | None]
     idempotency_key: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -84,6 +84,6 @@ class StoredScorecard(Base):
     # Text, not a short string: a set's name joins every rubric's id@version, and trainers'
     # rubrics make it longer than any fixed width (PostgreSQL would refuse the row).
     rubric_set: Mapped[str] = mapped_column(Text)
-    levels: Mapped[dict]  # skill -> level, for progress queries without parsing the payload
-    payload: Mapped[dict]
+    levels: Mapped[JSONDict]  # skill -> level, for progress queries without parsing the payload
+    payload: Mapped[JSONDict]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

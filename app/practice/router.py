@@ -6,7 +6,7 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 import anyio
 import anyio.to_thread
@@ -226,7 +226,7 @@ async def _reply_events(pending: service.PendingReply, services: Services) -> As
                 if not step.done():
                     yield ": heartbeat\n\n"
             line = step.result()
-            if line is _END:
+            if not isinstance(line, str):  # _END: the reply is complete
                 return
             yield line
     finally:
@@ -265,7 +265,7 @@ def _mark_failed(pending: service.PendingReply, services: Services) -> None:
         service.mark_failed(db, pending)
 
 
-def _sse(event: str, data: dict) -> str:
+def _sse(event: str, data: dict[str, Any]) -> str:
     return f"event: {event}\ndata: {json.dumps(data)}\n\n"
 
 

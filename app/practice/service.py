@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -141,7 +142,7 @@ def list_sessions(db: Session, *, user_id: int, limit: int = 50) -> list[Practic
     )
 
 
-def export_sessions(db: Session, *, user_id: int) -> list[dict]:
+def export_sessions(db: Session, *, user_id: int) -> list[dict[str, Any]]:
     """Every session of one user with turns and scorecard, for the data export."""
     exported = []
     for session in list_sessions(db, user_id=user_id, limit=100_000):

@@ -73,7 +73,8 @@ class MiniLMEmbeddings(Embeddings):
         return restored.tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        return get_embedder().embed_one(text).tolist()
+        vector: list[float] = get_embedder().embed_one(text).tolist()
+        return vector
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, utcnow
+from app.db import Base, JSONDict, utcnow
 
 
 class ScenarioVersion(Base):
@@ -22,7 +22,7 @@ class ScenarioVersion(Base):
     slug: Mapped[str] = mapped_column(String(80), index=True)
     version: Mapped[int]
     source: Mapped[str] = mapped_column(String(16))  # "builtin" or "custom"
-    content: Mapped[dict]
+    content: Mapped[JSONDict]
     content_hash: Mapped[str] = mapped_column(String(64))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     is_current: Mapped[bool] = mapped_column(default=True)

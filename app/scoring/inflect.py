@@ -36,7 +36,7 @@ def base_form(word: str) -> str:
         if lemma != lower and (
             lower in getInflection(lemma, tag="VBD") or lower in getInflection(lemma, tag="VBN")
         ):
-            return lemma
+            return str(lemma)
     return lower
 
 

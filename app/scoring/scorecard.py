@@ -890,7 +890,7 @@ def _strengths(
     """Criteria at level 4-5 with something the learner actually did to show for it."""
     strong = [(c, m, r) for c, m, r in observed if (r.level or 0) >= STRENGTH_FROM_LEVEL]
     strong.sort(key=lambda cmr: (-(cmr[2].score or 0), -cmr[0].weight))
-    found = []
+    found: list[Strength] = []
     for criterion, metric, result in strong:
         if len(found) == MAX_STRENGTHS:
             break
@@ -957,18 +957,19 @@ def _next_steps(
         weakness = Weakness.THREAT if threat else Weakness.JUDGEMENT
         rubric = measured[0][0]
         lost = min(5.0, HOSTILITY_SLOPE * hostile.value + (3.0 if threat else 0.0))
-        fake = Criterion.model_construct(
+        # A stand-in row for the ranking below, never validated nor shown as a rubric.
+        fake = Criterion.model_construct(  # type: ignore[call-arg]
             id="hostility", title="Hostility", metric="hostility", weight=1.0
         )
         candidates.append((lost, rubric.skill, rubric, fake, hostile, weakness))
     for rubric, rows in measured:
         total = sum(c.weight for c in rubric.criteria)
         for criterion, metric, result in rows:
-            weakness = WEAKNESS_BY_METRIC.get(criterion.metric)
-            if not result.observed or weakness is None or (result.score or 5.0) >= STEP_BELOW:
+            found_weakness = WEAKNESS_BY_METRIC.get(criterion.metric)
+            if not result.observed or found_weakness is None or (result.score or 5.0) >= STEP_BELOW:
                 continue
             impact = criterion.weight / total * (5.0 - (result.score or 5.0))
-            candidates.append((impact, rubric.skill, rubric, criterion, metric, weakness))
+            candidates.append((impact, rubric.skill, rubric, criterion, metric, found_weakness))
     candidates.sort(key=lambda c: (-c[0], c[1], c[3].id))
     steps: list[NextStep] = []
     used_turns: set[int] = set()

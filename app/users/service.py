@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as SATimeoutError
 from sqlalchemy.orm import Session
@@ -158,7 +158,9 @@ def _record_token_use(db: Session, token_id: int, now: datetime) -> None:
     locked". Losing a last-used time under load is harmless; failing the request is not.
     """
     try:
-        with db.get_bind().connect() as connection:
+        bind = db.get_bind()
+        engine = bind if isinstance(bind, Engine) else bind.engine
+        with engine.connect() as connection:
             connection.execute(
                 update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
             )

@@ -10,10 +10,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from app.deps import DbSession, ServicesDep
 from app.errors import TooManyRequests, Unauthorized
 from app.users import service as user_service
-from app.users.auth import SESSION_COOKIE, log_in, optional_user, set_login_cookie
+from app.users.auth import (
+    SESSION_COOKIE,
+    check_same_origin,
+    log_in,
+    optional_user,
+    set_login_cookie,
+)
 from app.users.models import User
 from app.web.routing import PageRoute
-from app.web.security import FormUser, check_same_origin, safe_next_path
+from app.web.security import FormUser, safe_next_path
 from app.web.templating import render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)

@@ -7,7 +7,7 @@ looks it up again. Learners' words stay out of URLs, and so out of access logs.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form
 from fastapi.responses import RedirectResponse, Response
@@ -74,7 +74,7 @@ def retry_draft(db: Session, branch: PracticeSession, user: User, step: str | No
         return ""
 
 
-def branch_note(db: Session, branch: PracticeSession) -> dict | None:
+def branch_note(db: Session, branch: PracticeSession) -> dict[str, Any] | None:
     """What the practice page says about a branch: which turn, and what was said there."""
     if branch.parent_id is None or branch.branch_turn is None:
         return None

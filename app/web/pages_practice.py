@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Form, Request
@@ -185,7 +185,7 @@ def _render_practice(
     error: str | None = None,
     draft: str = "",
     status_code: int = 200,
-    branch: dict | None = None,
+    branch: dict[str, Any] | None = None,
 ) -> HTMLResponse:
     scenario = library.as_scenario(session.scenario)
     learner_turns = [t for t in session.turns if t.speaker == practice_service.LEARNER]

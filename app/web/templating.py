@@ -24,7 +24,7 @@ from app.web.security import CSRF_FIELD, csrf_token_for
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 
-SKILL_TITLES = {
+SKILL_TITLES: dict[str, str] = {
     Skill.ACTIVE_LISTENING: "Active listening",
     Skill.QUESTIONING: "Questioning",
     Skill.FEEDBACK: "Feedback",
