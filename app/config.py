@@ -56,6 +56,13 @@ class Settings(BaseSettings):
 
     # Capacity and hardening (issue 14): every limit below answers 4xx/503, never a hang.
     workers: int = Field(default=1, ge=1, le=64, description="Processes for `rehearse serve`.")
+    malloc_arenas: int = Field(
+        default=2,
+        ge=0,
+        le=64,
+        description="glibc malloc arenas per worker (MALLOC_ARENA_MAX); fewer keep RSS down "
+        "under many concurrent requests. 0: glibc's default (8 per core).",
+    )
     worker_threads: int = Field(
         default=64, ge=4, le=1000, description="Threads per worker for ordinary requests."
     )

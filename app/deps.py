@@ -62,6 +62,10 @@ async def run_on_llm_slot(services: Services, work: Callable[[], T]) -> T:
     Waiting for a slot costs no thread. The wait is bounded so a crowd behind a hanging model
     hears "busy, retry in a moment" instead of queueing for minutes.
     """
+    if services.chat_model is None:
+        # The built-in peer: no model to hang on, so no slot to wait for. Its CPU work queues
+        # on the ordinary threads like any other request instead of being refused.
+        return await anyio.to_thread.run_sync(work)
     gate, threads = services.llm_slots
     acquired = False
     with anyio.move_on_after(services.settings.llm_slot_wait_s):

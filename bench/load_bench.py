@@ -116,18 +116,35 @@ class Bench:
         self.retries = 0
         self.acknowledged: list[tuple[str, str, str, httpx.Client]] = []
 
+    def _setup(self, client: httpx.Client, path: str, **kwargs: object) -> httpx.Response:
+        """A set-up request: waits out 503 (a worker still warming up, a busy pool)."""
+        for attempt in range(30):
+            try:
+                response = client.post(path, **kwargs)  # type: ignore[arg-type]
+            except httpx.TransportError:
+                if attempt == 29:
+                    raise
+                time.sleep(1)
+                continue
+            if response.status_code != 503:
+                break
+            time.sleep(float(response.headers.get("Retry-After", "1")))
+        response.raise_for_status()
+        return response
+
     def learner(self, n: int) -> httpx.Client:
         email = f"bench-{uuid.uuid4().hex[:8]}-{n}@example.org"
         password = "bench-password-long"
-        made = self.admin.post(
-            "/api/v1/users", json={"email": email, "password": password, "role": "learner"}
+        self._setup(
+            self.admin,
+            "/api/v1/users",
+            json={"email": email, "password": password, "role": "learner"},
         )
-        made.raise_for_status()
         with httpx.Client(base_url=self.url, timeout=self.timeout) as browser:
-            browser.post(
-                "/api/v1/auth/login", json={"email": email, "password": password}
-            ).raise_for_status()
-            token = browser.post("/api/v1/me/tokens", json={"name": "bench"}).json()["token"]
+            self._setup(browser, "/api/v1/auth/login", json={"email": email, "password": password})
+            token = self._setup(browser, "/api/v1/me/tokens", json={"name": "bench"}).json()[
+                "token"
+            ]
         return httpx.Client(
             base_url=self.url, headers={"Authorization": f"Bearer {token}"}, timeout=self.timeout
         )

@@ -206,7 +206,10 @@ async def _reply_events(pending: service.PendingReply, services: Services) -> As
     comment goes out every ``sse_heartbeat_s`` seconds.
     """
     yield _sse("learner", TurnOut.from_row(pending.learner_turn).model_dump(mode="json"))
-    gate, threads = services.llm_slots
+    gate, slot_threads = services.llm_slots
+    threads: anyio.CapacityLimiter | None = slot_threads
+    if services.chat_model is None:  # the built-in peer cannot hang: no slot (deps)
+        gate, threads = anyio.CapacityLimiter(1), None
     acquired = False
     with anyio.move_on_after(services.settings.llm_slot_wait_s):
         await gate.acquire()
