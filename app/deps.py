@@ -18,6 +18,7 @@ from app.llm.protocol import ChatModel
 from app.persona.engine import PeerEngine
 from app.retrieval.protocol import TechniqueSearch
 from app.scoring.rubric import RubricSet
+from app.scoring.service import choose_judge
 from app.users.ratelimit import LoginLimiter
 
 
@@ -51,6 +52,11 @@ class Services:
             size = self.settings.llm_turn_slots
             self._llm_slots = (anyio.CapacityLimiter(size), anyio.CapacityLimiter(size))
         return self._llm_slots
+
+    @property
+    def judge(self) -> ChatModel | None:
+        """The model that judges beside the scores, or None (see scoring.service.choose_judge)."""
+        return choose_judge(self.settings, self.chat_model)
 
 
 T = TypeVar("T")

@@ -123,7 +123,7 @@ def practice(
             session,
             rubrics=services.rubrics,
             retriever=services.retriever,
-            judge=services.chat_model if services.settings.llm_judge else None,
+            judge=services.judge,
         )
         print_scorecard(scorecard, console)
         console.print(f"[dim]Session {session.id} saved.[/dim]")

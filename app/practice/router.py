@@ -298,14 +298,15 @@ async def end_session(
         )
 
     scorecard = await anyio.to_thread.run_sync(end)
-    if services.chat_model is not None and services.settings.llm_judge and not scorecard.judge:
+    if services.judge is not None and not scorecard.judge:
         background.add_task(_judge_later, session_id, services)
     return scorecard
 
 
 def _judge_later(session_id: str, services: Services) -> None:
     """Runs after the scorecard went out (a sync background task: in a worker thread)."""
-    if services.chat_model is None:
+    judge = services.judge
+    if judge is None:
         return
     try:
         with services.session_factory() as db:
@@ -313,7 +314,7 @@ def _judge_later(session_id: str, services: Services) -> None:
                 db,
                 session_id,
                 rubrics=services.rubrics,
-                judge=services.chat_model,
+                judge=judge,
                 budget_s=services.settings.llm_judge_timeout_s,
             )
     except Exception:  # the judge is optional: log it, the scorecard is already stored

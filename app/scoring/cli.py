@@ -64,7 +64,7 @@ def score(
     from app.retrieval.service import get_retriever
     from app.scoring.render import print_scorecard
     from app.scoring.rubric import load_rubric_set
-    from app.scoring.service import score_external
+    from app.scoring.service import choose_judge, score_external
 
     settings = get_settings()
     try:
@@ -76,7 +76,7 @@ def score(
             custom_rubric=_read(rubric) if rubric else None,
             custom_source=rubric.name if rubric else "custom rubric",
             retriever=get_retriever(settings),
-            judge=make_chat_model(settings) if settings.llm_judge else None,
+            judge=choose_judge(settings, make_chat_model(settings)),
         )
     except RehearseError as exc:
         errors.print(f"[red]error:[/red] {escape(exc.message)}", soft_wrap=True)

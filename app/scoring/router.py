@@ -46,7 +46,7 @@ class ScoreRequest(BaseModel):
 
 
 def _judge(services: Services) -> ChatModel | None:
-    return services.chat_model if services.settings.llm_judge else None
+    return services.judge
 
 
 @router.post("/score")

@@ -9,11 +9,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from app.config import Settings
 from app.llm.protocol import ChatModel
 from app.retrieval.protocol import TechniqueSearch
 from app.scoring.parsers import Format, parse_transcript
 from app.scoring.rubric import RubricSet, parse_rubric_yaml
 from app.scoring.scorecard import Scorecard, score_transcript
+
+
+def choose_judge(settings: Settings, chat_model: ChatModel | None) -> ChatModel | None:
+    """Who adds an LLM judgement beside the scores: the chat model when ``llm_judge`` is on.
+
+    The one place this is decided; the API, the pages and the CLIs all ask here.
+    """
+    return chat_model if settings.llm_judge else None
 
 
 def rubrics_with_custom(rubrics: RubricSet, custom: str | None, source: str) -> RubricSet:

@@ -280,7 +280,7 @@ async def end_practice(
     session_id: str, user: FormUser, db: DbSession, services: ServicesDep
 ) -> Response:
     """Score the session; with the LLM judge on, on an LLM slot (as the API's end does)."""
-    judge = services.chat_model if services.settings.llm_judge else None
+    judge = services.judge
 
     def end() -> str:
         session = practice_service.own_session(db, session_id, user)

@@ -62,7 +62,7 @@ def score_submit(
             rubrics=services.rubrics,
             custom_rubric=rubric or None,
             retriever=services.retriever,
-            judge=services.chat_model if services.settings.llm_judge else None,
+            judge=services.judge,
         )
     except RehearseError as exc:
         return _render(
