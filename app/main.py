@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import logging
 import re
 from collections.abc import AsyncIterator
@@ -19,7 +17,6 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import text
 from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as SATimeoutError
-from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -27,116 +24,21 @@ from app import __version__
 from app.account.router import router as account_router
 from app.cohorts.router import router as cohorts_router
 from app.config import Settings, get_settings
-from app.db import open_database, session_scope
 from app.deps import Services, ServicesDep
-from app.embeddings import get_embedder
 from app.errors import PayloadTooLarge, RehearseError
-from app.llm.openai_client import make_chat_model
-from app.persona.engines import make_peer_engine
 from app.practice.router import router as practice_router
 from app.progress.router import router as progress_router
 from app.retrieval.router import router as retrieval_router
-from app.retrieval.service import get_retriever
 from app.scenarios import library
 from app.scenarios.router import router as scenarios_router
 from app.scoring.router import router as scoring_router
-from app.scoring.rubric import load_rubric_set
+from app.services import build_services
 from app.serving import uvicorn_options as uvicorn_options  # lives with `rehearse serve`
-from app.users import service as user_service
 from app.users.router import router as users_router
 from app.web.router import HOME_PATH, install_web_ui
 from app.web.site import not_found_page, wants_html
 
 log = logging.getLogger("rehearse")
-
-
-def build_services(settings: Settings) -> Services:
-    """Everything a request needs that is costly to build: done once per process.
-
-    Each step is logged, so a first start shows what it is doing (and ``/api/v1/health``
-    reports the latest step while ``rehearse serve`` warms up).
-    """
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    limit_malloc_arenas(settings.malloc_arenas)
-    log.info("Starting: opening the database and applying migrations")
-
-    def first_rows(factory: sessionmaker[Session]) -> None:
-        log.info("Starting: loading scenarios")
-        scenarios = library.load_scenario_files(settings.knowledge_dir / "scenarios")
-        with session_scope(factory) as db:
-            library.sync_builtin(db, scenarios)
-            _bootstrap_admin(db, settings)
-
-    session_factory = open_database(
-        settings.resolved_database_url,
-        pool_size=settings.resolved_db_pool_size,
-        pool_timeout_s=settings.db_pool_timeout_s,
-        setup=first_rows,  # one process at a time (db.startup_lock)
-    )
-    chat_model = make_chat_model(settings)
-    log.info("Starting: opening the technique index")
-    retriever = get_retriever(settings)
-    log.info("Starting: loading the peer engine and rubrics")
-    services = Services(
-        settings=settings,
-        session_factory=session_factory,
-        retriever=retriever,
-        peer_engine=make_peer_engine(settings, chat_model),
-        chat_model=chat_model,
-        rubrics=load_rubric_set(settings.rubrics_dir),
-    )
-    log.info("Starting: loading the sentence model")
-    get_embedder().embed_one("warm up")  # else the first turn pays ~0.5 s and the memory spike
-    release_free_memory()
-    return services
-
-
-_M_ARENA_MAX = -8  # glibc's mallopt parameter number
-
-
-def limit_malloc_arenas(arenas: int) -> None:
-    """Cap glibc's malloc arenas (as MALLOC_ARENA_MAX does), before the request threads start.
-
-    glibc gives each thread that meets a busy heap a new arena, up to 8 per core, and an arena
-    keeps its high-water mark. With 64 request threads that cost ~390 MB of RSS after 40
-    concurrent sessions on 2 cores, against ~220 MB with 2 arenas at the same throughput. 0 leaves
-    glibc's default; a no-op off glibc.
-    """
-    if arenas <= 0:
-        return
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.mallopt(_M_ARENA_MAX, arenas)
-    except (OSError, AttributeError):
-        pass
-
-
-def release_free_memory() -> None:
-    """Hand memory freed during start-up back to the system (glibc only; a no-op elsewhere).
-
-    onnxruntime folds the int8 weights of the sentence model into float32 when it loads it,
-    and frees the int8 copies and the temporaries; glibc keeps those freed pages in its heap.
-    Trimming after the warm-up returns ~50 MB per worker (the README has the numbers).
-    """
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
-
-
-def _bootstrap_admin(db: Session, settings: Settings) -> None:
-    """First run on an empty database: a local admin, credentials in a 0600 file, not the log."""
-    created = user_service.bootstrap_admin(db)
-    if created is None:
-        return
-    user, password, token = created
-    path = settings.data_dir / "initial-admin.txt"
-    path.write_text(
-        f"email: {user.email}\npassword: {password}\napi_token: {token}\n", encoding="utf-8"
-    )
-    path.chmod(0o600)
-    log.warning("Created the local admin %s; credentials are in %s", user.email, path.resolve())
 
 
 def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:

@@ -110,7 +110,8 @@ class WarmingApp:
         os.kill(os.getpid(), signal.SIGTERM)
 
     def _build(self) -> Any:
-        from app.main import build_services, create_app  # the slow import, off the event loop
+        from app.main import create_app  # the slow import, off the event loop
+        from app.services import build_services
 
         return create_app(self.settings, services=build_services(self.settings))
 

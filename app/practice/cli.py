@@ -47,8 +47,8 @@ def practice(
     ] = None,
 ) -> None:
     """Practise a scenario in the terminal; type /end to finish and see your scorecard."""
-    from app.main import build_services
     from app.scoring.render import print_scorecard
+    from app.services import build_services
 
     if (scenario is None) == (from_turn is None):
         console.print("[red]Give a scenario id, or --from SESSION_ID:TURN (not both).[/red]")
