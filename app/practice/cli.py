@@ -15,7 +15,6 @@ from app.db import session_scope
 from app.errors import InvalidInput, NotFound, RehearseError
 from app.practice import branching, service
 from app.practice.models import PracticeSession
-from app.practice.schemas import MAX_MESSAGE_CHARS
 from app.users.models import User
 
 console = Console()
@@ -93,10 +92,9 @@ def practice(
             text = line.strip()
             if not text:
                 continue
-            if len(text) > MAX_MESSAGE_CHARS:
-                console.print(
-                    f"[red]That is {len(text)} characters; the limit is {MAX_MESSAGE_CHARS}.[/red]"
-                )
+            limit = services.settings.max_message_chars
+            if len(text) > limit:
+                console.print(f"[red]That is {len(text)} characters; the limit is {limit}.[/red]")
                 continue
             try:
                 learner_turn, peer_turn = service.exchange(
@@ -106,6 +104,7 @@ def practice(
                     idempotency_key=None,
                     engine=services.peer_engine,
                     retriever=services.retriever,
+                    max_chars=limit,
                 )
             except RehearseError as exc:
                 console.print(

@@ -165,7 +165,12 @@ async def post_turn(
     def accept() -> service.PendingReply:
         session = service.own_session(db, session_id, user)
         return service.accept_learner_turn(
-            db, session, text=body.text, idempotency_key=key, retriever=services.retriever
+            db,
+            session,
+            text=body.text,
+            idempotency_key=key,
+            retriever=services.retriever,
+            max_chars=services.settings.max_message_chars,
         )
 
     if stream:

@@ -9,8 +9,6 @@ from pydantic import BaseModel, Field, field_validator
 
 from app.practice.models import PracticeSession, Turn
 
-MAX_MESSAGE_CHARS = 4000
-
 
 class SessionCreate(BaseModel):
     scenario_id: str = Field(description="Scenario slug, e.g. 'missed-deadlines'.")
@@ -26,7 +24,9 @@ class SessionUpdate(BaseModel):
 
 
 class LearnerMessage(BaseModel):
-    text: str = Field(description=f"What the learner says (1 to {MAX_MESSAGE_CHARS} characters).")
+    text: str = Field(
+        description="What the learner says: 1 character up to the limit (max_message_chars, 4000)."
+    )
     idempotency_key: str | None = Field(
         default=None,
         max_length=128,
@@ -39,11 +39,7 @@ class LearnerMessage(BaseModel):
         stripped = text.strip()
         if not stripped:
             raise ValueError("message is empty: say something to your peer")
-        if len(stripped) > MAX_MESSAGE_CHARS:
-            raise ValueError(
-                f"message is {len(stripped)} characters; the limit is {MAX_MESSAGE_CHARS}"
-            )
-        return stripped
+        return stripped  # the length limit is a setting: practice.service.check_message_length
 
 
 class TurnOut(BaseModel):

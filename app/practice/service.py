@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.cohorts.rubrics import rubrics_for_assignment
 from app.db import utcnow
-from app.errors import Conflict, Forbidden, NotFound
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.llm.protocol import ChatModel
 from app.persona.engine import PeerEngine
 from app.persona.hints import make_hint
@@ -192,6 +192,12 @@ class PendingReply:
     answered: Turn | None = None  # set when an idempotent retry finds the reply already saved
 
 
+def check_message_length(text: str, limit: int) -> None:
+    """InvalidInput when a learner's message is longer than ``limit`` (max_message_chars)."""
+    if len(text) > limit:
+        raise InvalidInput(f"message is {len(text)} characters; the limit is {limit}")
+
+
 def accept_learner_turn(
     db: Session,
     session: PracticeSession,
@@ -199,8 +205,10 @@ def accept_learner_turn(
     text: str,
     idempotency_key: str | None,
     retriever: TechniqueSearch | None,
+    max_chars: int,
 ) -> PendingReply:
     """Code and commit the learner's turn, then advance the persona (not yet saved)."""
+    check_message_length(text, max_chars)
     if session.status != "active":
         raise Conflict(f"practice session '{session.id}' has ended; start a new one to continue")
     learner_turn = _find_retry(session, idempotency_key, text)
@@ -298,9 +306,15 @@ def exchange(
     idempotency_key: str | None,
     engine: PeerEngine,
     retriever: TechniqueSearch | None,
+    max_chars: int,
 ) -> tuple[Turn, Turn]:
     pending = accept_learner_turn(
-        db, session, text=text, idempotency_key=idempotency_key, retriever=retriever
+        db,
+        session,
+        text=text,
+        idempotency_key=idempotency_key,
+        retriever=retriever,
+        max_chars=max_chars,
     )
     if pending.answered is not None:
         return pending.learner_turn, pending.answered

@@ -230,8 +230,13 @@ async def say(
     """
     try:
         message = LearnerMessage(text=text, idempotency_key=idempotency_key or None)
-    except ValidationError as exc:
-        problem = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        practice_service.check_message_length(message.text, services.settings.max_message_chars)
+    except (ValidationError, InvalidInput) as exc:
+        problem = (
+            exc.message
+            if isinstance(exc, InvalidInput)
+            else exc.errors()[0]["msg"].removeprefix("Value error, ")
+        )
 
         def rejected() -> Response:
             return _render_practice(
@@ -256,6 +261,7 @@ async def say(
                 idempotency_key=message.idempotency_key,
                 engine=services.peer_engine,
                 retriever=services.retriever,
+                max_chars=services.settings.max_message_chars,
             )
         except RehearseError:
             raise

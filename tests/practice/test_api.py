@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import httpx
 import pytest
 
 from app.config import Settings
-from tests.conftest import LiveServer, admin_token
+from tests.conftest import Accounts, LiveServer, admin_token, make_settings
 
 SCENARIO = "missed-deadlines"
 
@@ -169,3 +170,20 @@ def test_health_and_readiness(api: httpx.Client) -> None:
     body = ready.json()
     assert body["ready"] is True and body["database"] == "ok" and int(body["scenarios"]) >= 12
     assert api.get("/openapi.json").json()["info"]["title"] == "Rehearse"
+
+
+def test_the_message_limit_is_the_max_message_chars_setting(
+    tmp_path: Path, shared_index_dir: Path
+) -> None:
+    server = LiveServer(make_settings(tmp_path, shared_index_dir, max_message_chars=40)).start()
+    accounts = Accounts(server)
+    try:
+        _, api = accounts.create()
+        session_id = start(api)["session"]["id"]
+        assert say(api, session_id, "a" * 40).status_code == 200
+        response = say(api, session_id, "b" * 41)
+        assert response.status_code == 422
+        assert "limit is 40" in response.json()["error"]["message"]
+    finally:
+        accounts.close()
+        server.stop()
