@@ -15,12 +15,12 @@ from fastapi import APIRouter, File, Form, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.deps import Services, ServicesDep
-from app.errors import InvalidInput, NotFound
+from app.errors import NotFound
 from app.llm.protocol import ChatModel
 from app.scoring.parsers import MAX_TRANSCRIPT_CHARS
 from app.scoring.rubric import Rubric
 from app.scoring.scorecard import Scorecard
-from app.scoring.service import score_external
+from app.scoring.service import read_upload, score_external
 from app.users.auth import CurrentUser
 
 router = APIRouter(prefix="/api/v1", tags=["scoring"])
@@ -73,8 +73,10 @@ def score_upload(
     rubric: Annotated[UploadFile | None, File(description="Optional custom rubric YAML")] = None,
 ) -> Scorecard:
     """The same as POST /score, with the transcript (and rubric) as uploaded files."""
-    content = read_upload_text(file, MAX_TRANSCRIPT_CHARS * 4)
-    custom = read_upload_text(rubric, MAX_RUBRIC_BYTES) if rubric is not None else None
+    content = read_upload(file.file, file.filename, MAX_TRANSCRIPT_CHARS * 4)
+    custom = (
+        read_upload(rubric.file, rubric.filename, MAX_RUBRIC_BYTES) if rubric is not None else None
+    )
     return score_external(
         content,
         fmt=format,
@@ -85,17 +87,6 @@ def score_upload(
         retriever=services.retriever,
         judge=_judge(services),
     )
-
-
-def read_upload_text(upload: UploadFile, limit: int) -> str:
-    """Uploaded text, size-bounded before decoding; a BOM from Windows tools is dropped."""
-    data = upload.file.read(limit + 1)
-    if len(data) > limit:
-        raise InvalidInput(f"{upload.filename or 'upload'}: larger than {limit} bytes")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidInput(f"{upload.filename or 'upload'}: not UTF-8 text") from None
 
 
 @router.get("/rubrics")

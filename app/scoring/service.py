@@ -7,14 +7,26 @@ same way.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import IO, Any
 
 from app.config import Settings
+from app.errors import InvalidInput
 from app.llm.protocol import ChatModel
 from app.retrieval.protocol import TechniqueSearch
 from app.scoring.parsers import Format, parse_transcript
 from app.scoring.rubric import RubricSet, parse_rubric_yaml
 from app.scoring.scorecard import Scorecard, score_transcript
+
+
+def read_upload(stream: IO[bytes], name: str | None, limit: int) -> str:
+    """Uploaded text, size-bounded before decoding; a BOM from Windows tools is dropped."""
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise InvalidInput(f"{name or 'upload'}: larger than {limit} bytes")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{name or 'upload'}: not UTF-8 text") from None
 
 
 def choose_judge(settings: Settings, chat_model: ChatModel | None) -> ChatModel | None:

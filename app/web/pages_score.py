@@ -10,8 +10,7 @@ from fastapi.responses import HTMLResponse
 from app.deps import ServicesDep
 from app.errors import InvalidInput, RehearseError
 from app.scoring.parsers import MAX_TRANSCRIPT_CHARS
-from app.scoring.router import read_upload_text
-from app.scoring.service import score_external
+from app.scoring.service import read_upload, score_external
 from app.users.models import User
 from app.web.routing import PageRoute
 from app.web.security import FormUser, PageUser
@@ -46,7 +45,7 @@ def score_submit(
     fmt = format if format in FORMATS else "auto"
     try:
         if file is not None and file.filename:
-            content = read_upload_text(file, MAX_UPLOAD_BYTES)
+            content = read_upload(file.file, file.filename, MAX_UPLOAD_BYTES)
             if fmt == "auto":
                 fmt = _format_from_name(file.filename)
         if not content.strip():
