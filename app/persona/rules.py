@@ -16,12 +16,12 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from app.config import PROJECT_ROOT
+from app.config import get_settings
 from app.retrieval.cards import CardSkill
 from app.scenarios.schema import Difficulty
 from app.scoring.moves import Move
 
-DEFAULT_RULES_PATH = PROJECT_ROOT / "knowledge" / "persona_rules.yaml"
+RULES_FILE = "persona_rules.yaml"  # in the knowledge folder (settings.knowledge_dir)
 
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 Delta = Annotated[float, Field(ge=-1.0, le=1.0)]
@@ -291,4 +291,4 @@ def load_rules(path: Path) -> ReactionRules:
 @lru_cache(maxsize=1)
 def default_rules() -> ReactionRules:
     """The rules shipped with Rehearse; the practice service uses these unless told otherwise."""
-    return load_rules(DEFAULT_RULES_PATH)
+    return load_rules(get_settings().knowledge_dir / RULES_FILE)

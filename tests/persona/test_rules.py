@@ -8,13 +8,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from app.persona.rules import DEFAULT_RULES_PATH, RulesFileError, load_rules
+from app.config import Settings
+from app.persona.rules import RULES_FILE, RulesFileError, load_rules
 from app.scenarios.schema import Difficulty
 from app.scoring.moves import Move
 
+RULES_PATH = Settings().knowledge_dir / RULES_FILE
+
 
 def shipped() -> dict:
-    return yaml.safe_load(DEFAULT_RULES_PATH.read_text(encoding="utf-8"))
+    return yaml.safe_load(RULES_PATH.read_text(encoding="utf-8"))
 
 
 def write(tmp_path: Path, data: dict) -> Path:
@@ -24,7 +27,7 @@ def write(tmp_path: Path, data: dict) -> Path:
 
 
 def test_load_rules_shipped_file_covers_every_move_and_difficulty() -> None:
-    rules = load_rules(DEFAULT_RULES_PATH)
+    rules = load_rules(RULES_PATH)
     assert set(rules.moves) == set(Move)
     assert set(rules.start) == set(Difficulty)
     assert rules.replies[-1].when.model_dump(exclude_none=True) == {}
@@ -32,7 +35,7 @@ def test_load_rules_shipped_file_covers_every_move_and_difficulty() -> None:
 
 
 def test_load_rules_listening_moves_build_trust_and_judging_moves_cost_it() -> None:
-    moves = load_rules(DEFAULT_RULES_PATH).moves
+    moves = load_rules(RULES_PATH).moves
     for good in (Move.OPEN_QUESTION, Move.SIMPLE_REFLECTION, Move.COMPLEX_REFLECTION, Move.SUMMARY):
         assert moves[good].trust > 0 and moves[good].defensiveness < 0
     for bad in (
