@@ -53,6 +53,10 @@ class Settings(BaseSettings):
         default=False, description="Mark the login cookie Secure (set true behind HTTPS)."
     )
     max_message_chars: int = 4000
+    # argon2id cost for new password hashes (argon2-cffi's defaults). Tests lower them: a
+    # login then costs milliseconds instead of ~0.1 s of both cores.
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=65536, ge=64)
 
     # Capacity and hardening (issue 14): every limit below answers 4xx/503, never a hang.
     workers: int = Field(default=1, ge=1, le=64, description="Processes for `rehearse serve`.")

@@ -21,6 +21,7 @@ from app.persona.engines import make_peer_engine
 from app.retrieval.service import get_retriever
 from app.scenarios import library
 from app.scoring.rubric import load_rubric_set
+from app.users import security
 from app.users import service as user_service
 
 log = logging.getLogger("rehearse")
@@ -33,6 +34,9 @@ def build_services(settings: Settings) -> Services:
     reports the latest step while ``rehearse serve`` warms up).
     """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    security.use_hash_cost(
+        time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib
+    )
     limit_malloc_arenas(settings.malloc_arenas)
     log.info("Starting: opening the database and applying migrations")
 

@@ -69,6 +69,10 @@ def make_settings(tmp_path: Path, index_dir: Path, **overrides: object) -> Setti
         "data_dir": tmp_path,
         "chroma_path": chroma,
         "log_level": "WARNING",
+        # Cheap password hashes: hundreds of users are made per run; production keeps the
+        # argon2-cffi defaults (Settings.argon2_*).
+        "argon2_time_cost": 1,
+        "argon2_memory_kib": 64,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -17,6 +17,19 @@ _hasher = PasswordHasher()
 # wrong password take the same time (no user enumeration by timing).
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
+
+def use_hash_cost(*, time_cost: int, memory_kib: int) -> None:
+    """Hash new passwords with these argon2id costs (settings.argon2_*; set once at start-up).
+
+    Existing hashes keep verifying: each carries its own parameters. The dummy hash is remade
+    so an unknown email still costs what a known one does.
+    """
+    global _hasher, _DUMMY_HASH
+    if (_hasher.time_cost, _hasher.memory_cost) == (time_cost, memory_kib):
+        return
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
+    _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
 MIN_PASSWORD_LENGTH = 10
 
 

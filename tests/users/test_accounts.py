@@ -184,3 +184,18 @@ def test_no_password_token_or_transcript_text_in_logs(
         browser.post(f"/api/v1/sessions/{session['session']['id']}/turns", json={"text": line})
     logged = caplog.text
     assert password not in logged and token not in logged and line not in logged
+
+
+def test_password_hash_cost_follows_the_settings() -> None:
+    from argon2 import extract_parameters
+
+    from app.users import security
+
+    try:
+        security.use_hash_cost(time_cost=2, memory_kib=128)
+        params = extract_parameters(security.hash_password("a long enough password"))
+        assert (params.time_cost, params.memory_cost) == (2, 128)
+        assert security.verify_password(security.hash_password("pw-123456789"), "pw-123456789")
+        assert not security.verify_password(None, "pw-123456789")
+    finally:
+        security.use_hash_cost(time_cost=1, memory_kib=64)
