@@ -33,9 +33,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.config import PROJECT_ROOT, get_settings
+from app.conversation import TranscriptTurn
 from app.scoring.rubric import RubricSet, load_rubric_set
 from app.scoring.scorecard import Scorecard, score_transcript
-from app.scoring.transcript import TranscriptTurn
 
 PAIRS_DIR = PROJECT_ROOT / "evals" / "gold" / "pairs"
 ANNOMI_PATH = PROJECT_ROOT.parent / "shared" / "datasets" / "annomi-dev.jsonl"

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from app.conversation import TranscriptTurn
 from app.persona.state import PersonaState
 from app.scenarios.schema import Scenario
-from app.scoring.transcript import TranscriptTurn
 
 
 class BuiltinPeerEngine:

@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from app.config import PROJECT_ROOT, get_settings
+from app.conversation import TranscriptTurn
 from app.errors import LLMUnavailable
 from app.persona.engine import PeerEngine
 from app.persona.llm_engine import carries_layer, locked_layers_mentioned
@@ -31,7 +32,6 @@ from app.persona.state import advance, initial_state
 from app.scenarios.library import load_scenario_files
 from app.scenarios.schema import Scenario, mentioned_layers
 from app.scoring.moves import CodedUtterance, Move
-from app.scoring.transcript import TranscriptTurn
 
 SCRIPTS_PATH = PROJECT_ROOT / "evals" / "persona" / "scripts.yaml"
 _SPARKS = "▁▂▃▄▅▆▇█"

@@ -20,6 +20,7 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 
+from app.conversation import TranscriptTurn
 from app.llm.prompts import PromptTemplate, load_prompt
 from app.llm.protocol import ChatMessage, ChatModel
 from app.persona.lines import embed_text, similarities
@@ -28,7 +29,6 @@ from app.persona.speech import matches_any, sentence_key, sentences_of, speakabl
 from app.persona.state import PersonaState
 from app.scenarios.schema import Scenario, layer_facts
 from app.scoring.language import content_stems
-from app.scoring.transcript import TranscriptTurn
 
 log = logging.getLogger(__name__)
 

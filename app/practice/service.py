@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.cohorts.rubrics import rubrics_for_assignment
+from app.conversation import LEARNER, PEER, TranscriptTurn
 from app.db import utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.llm.protocol import ChatModel
@@ -33,11 +34,8 @@ from app.scoring.injection import screen_transcript
 from app.scoring.judge import JudgeResult, run_judge
 from app.scoring.rubric import RubricSet
 from app.scoring.scorecard import Scorecard, score_transcript
-from app.scoring.transcript import TranscriptTurn
 from app.users.models import User
 
-LEARNER = "learner"
-PEER = "peer"
 OK = "ok"
 FAILED = "failed"  # a learner turn the peer could not answer: not scored, not history
 

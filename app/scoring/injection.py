@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.conversation import TranscriptTurn
 from app.scoring.language import normalise_apostrophes, split_sentences
-from app.scoring.transcript import TranscriptTurn
 
 SCORER_SPEAKERS = frozenset(
     {"system", "assistant", "developer", "scorer", "grader", "judge", "evaluator", "ai"}

@@ -21,11 +21,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from app.conversation import TranscriptTurn
 from app.errors import RehearseError
 from app.llm.prompts import PromptTemplate, load_prompt
 from app.llm.protocol import ChatMessage, ChatModel
 from app.scoring.rubric import RubricSet
-from app.scoring.transcript import TranscriptTurn
 
 log = logging.getLogger(__name__)
 

@@ -24,9 +24,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from app.conversation import TranscriptTurn
 from app.scoring.language import content_stems, word_count
 from app.scoring.moves import CodedUtterance, Move
-from app.scoring.transcript import TranscriptTurn
 
 REFLECTIONS = (Move.SIMPLE_REFLECTION, Move.COMPLEX_REFLECTION, Move.SUMMARY)
 QUESTIONS = (Move.OPEN_QUESTION, Move.CLOSED_QUESTION, Move.LEADING_QUESTION, Move.WHY_QUESTION)

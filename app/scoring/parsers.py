@@ -26,8 +26,8 @@ import re
 from collections.abc import Sequence
 from typing import Any, Literal
 
+from app.conversation import TranscriptTurn
 from app.errors import InvalidInput
-from app.scoring.transcript import TranscriptTurn
 
 Format = Literal["json", "text", "vtt", "auto"]
 

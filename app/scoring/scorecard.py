@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.conversation import TranscriptTurn
 from app.errors import InvalidInput, NotFound
 from app.llm.protocol import ChatModel
 from app.retrieval.cards import CardSkill
@@ -80,7 +81,6 @@ from app.scoring.rewrite import (
     best_rewrite,
 )
 from app.scoring.rubric import Criterion, Rubric, RubricSet
-from app.scoring.transcript import TranscriptTurn
 
 if TYPE_CHECKING:
     from app.scenarios.schema import Scenario

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from app.cohorts import assignments as assignment_service
 from app.cohorts import service as cohort_service
 from app.cohorts.models import Cohort
+from app.conversation import LEARNER
 from app.deps import DbSession, ServicesDep, run_on_llm_slot
 from app.errors import InvalidInput, LLMUnavailable, NotFound, RehearseError
 from app.practice import service as practice_service
@@ -188,7 +189,7 @@ def _render_practice(
     branch: dict[str, Any] | None = None,
 ) -> HTMLResponse:
     scenario = library.as_scenario(session.scenario)
-    learner_turns = [t for t in session.turns if t.speaker == practice_service.LEARNER]
+    learner_turns = [t for t in session.turns if t.speaker == LEARNER]
     state = session.persona_state or {}
     hint = learner_turns[-1].hint if learner_turns else None
     card_id = (hint or {}).get("card_id")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
+from app.conversation import PEER
 from app.errors import NotFound
 from app.practice.models import Turn
 from app.progress.service import SKILLS, LearnerProgress, QuestionStylePoint
@@ -115,7 +116,7 @@ def level_chart(scorecard: Scorecard, *, chart_id: str) -> Markup:
 
 def openness_chart(turns: Sequence[Turn], *, chart_id: str = "openness") -> Markup:
     """The peer's trust and defensiveness after each of its turns (0 to 1)."""
-    states = [(t.index, t.persona_state) for t in turns if t.speaker == "peer" and t.persona_state]
+    states = [(t.index, t.persona_state) for t in turns if t.speaker == PEER and t.persona_state]
 
     def series(name: str, key: str) -> Series:
         return Series(

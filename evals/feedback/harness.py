@@ -32,11 +32,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.config import PROJECT_ROOT, get_settings
+from app.conversation import TranscriptTurn
 from app.scoring.language import split_sentences
 from app.scoring.rewrite import FRAMES, Weakness, artefacts, problems
 from app.scoring.rubric import RubricSet, load_rubric_set
 from app.scoring.scorecard import Scorecard, score_transcript
-from app.scoring.transcript import TranscriptTurn
 
 CASES_DIR = PROJECT_ROOT / "evals" / "feedback"
 TARGET = 1.0

@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from app.config import PROJECT_ROOT
+from app.conversation import TranscriptTurn
 from app.errors import LLMUnavailable
 from app.llm.openai_client import OpenAIChatModel
 from app.llm.protocol import ChatMessage, alternating
@@ -27,7 +28,6 @@ from app.persona.rules import default_rules
 from app.persona.state import advance, initial_state
 from app.scenarios.library import load_scenario_files
 from app.scoring.moves import Move
-from app.scoring.transcript import TranscriptTurn
 from tests import local_llm
 from tests.persona.helpers import coded
 

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 from app.config import PROJECT_ROOT
+from app.conversation import TranscriptTurn
 from app.llm.openai_client import OpenAIChatModel
 from app.persona.llm_engine import LLMPeerEngine, reply_problem
 from app.persona.rules import Act, ReactionRules
 from app.persona.state import PersonaState, advance, initial_state
 from app.scenarios.schema import Scenario
 from app.scoring.moves import Move
-from app.scoring.transcript import TranscriptTurn
 from tests.llm_server import FakeLLMServer, Reply
 from tests.persona.helpers import coded
 

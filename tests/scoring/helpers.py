@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from app.scoring.transcript import TranscriptTurn
+from app.conversation import TranscriptTurn
 
 # A conversation with listening, questioning and feedback in it (Maya is the learner).
 LINES: list[tuple[str, str]] = [
