@@ -22,11 +22,10 @@ ARG EXTRAS=""
 COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --frozen --no-dev $EXTRAS --no-install-project
 
+# The service reads only what is in the package (app/knowledge, app/prompts, app/rubrics), and is
+# installed as a wheel (--no-editable), as the wheel test checks outside Docker.
 COPY app ./app
-COPY prompts ./prompts
-COPY knowledge ./knowledge
-COPY evals ./evals
-RUN uv sync --frozen --no-dev $EXTRAS && rehearse index
+RUN uv sync --frozen --no-dev $EXTRAS --no-editable && rehearse index
 
 RUN useradd --create-home rehearse && mkdir -p /data && chown -R rehearse /data
 USER rehearse

@@ -14,6 +14,8 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Product content ships inside the package (the wheel carries it): knowledge/, prompts/, rubrics/.
+PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 class Settings(BaseSettings):
@@ -26,9 +28,9 @@ class Settings(BaseSettings):
         default=None, description="SQLAlchemy URL; unset = SQLite file in data_dir."
     )
     chroma_path: Path | None = Field(default=None, description="Unset = <data_dir>/chroma.")
-    knowledge_dir: Path = PROJECT_ROOT / "knowledge"
-    prompts_dir: Path = PROJECT_ROOT / "prompts"
-    rubrics_dir: Path = PROJECT_ROOT / "evals" / "rubrics"
+    knowledge_dir: Path = PACKAGE_DIR / "knowledge"
+    prompts_dir: Path = PACKAGE_DIR / "prompts"
+    rubrics_dir: Path = PACKAGE_DIR / "rubrics"
 
     llm_base_url: str | None = Field(
         default=None, description="OpenAI-compatible endpoint; unset = the built-in peer engine."

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from app.cli import EvalCommands, RootCommands, scenario_rows
 from app.cli import app as cli_app
-from app.config import PROJECT_ROOT, Settings, get_settings
+from app.config import PACKAGE_DIR, PROJECT_ROOT, Settings, get_settings
 from app.db import open_database
 from app.practice.models import PracticeSession
 from app.scenarios.library import load_scenario_files
@@ -55,7 +55,7 @@ def test_cli_help_lists_every_command_without_loading_them() -> None:
 
 
 def test_cli_scenario_rows_agree_with_the_validated_files() -> None:
-    folder = PROJECT_ROOT / "knowledge" / "scenarios"
+    folder = PACKAGE_DIR / "knowledge" / "scenarios"
     validated = load_scenario_files(folder)
     rows = scenario_rows(folder)
     assert [row[0] for row in rows] == [s.id for s in validated]
@@ -67,7 +67,7 @@ def test_cli_scenarios_prints_each_id_whole_on_one_line() -> None:
     result = CliRunner().invoke(cli_app, ["scenarios"], terminal_width=60)
     assert result.exit_code == 0, result.output
     first_words = {line.split()[0] for line in result.output.splitlines() if line.strip()}
-    ids = [row[0] for row in scenario_rows(PROJECT_ROOT / "knowledge" / "scenarios")]
+    ids = [row[0] for row in scenario_rows(PACKAGE_DIR / "knowledge" / "scenarios")]
     assert ids and set(ids) <= first_words
 
 

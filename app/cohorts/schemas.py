@@ -137,7 +137,7 @@ class RubricCreate(BaseModel):
     yaml: str = Field(
         min_length=1,
         max_length=100_000,
-        description="The rubric as YAML, in the format of evals/rubrics/*.yaml (100 kB at most).",
+        description="The rubric as YAML, in the format of app/rubrics/*.yaml (100 kB at most).",
     )
 
 

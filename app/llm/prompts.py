@@ -1,6 +1,6 @@
 """Prompt templates as files with declared variables.
 
-A prompt is product content, so it lives in ``prompts/*.md``: YAML front matter declaring a
+A prompt is product content, so it lives in ``app/prompts/*.md``: YAML front matter declaring a
 description and the exact variables, then a Jinja body. Loading checks that the body uses
 exactly the declared variables; rendering checks that the caller passes exactly those. A
 typo on either side is an error naming the file, never a prompt with a silent hole in it.

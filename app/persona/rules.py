@@ -1,4 +1,4 @@
-"""The shared reaction rules (knowledge/persona_rules.yaml) as validated, typed data.
+"""The shared reaction rules (app/knowledge/persona_rules.yaml) as validated, typed data.
 
 The numbers that decide how a peer reacts live in one YAML file so trainers can tune them and
 the eval can measure the effect, without touching code. Every section is validated at load with

@@ -1,4 +1,4 @@
-"""Technique cards: markdown files with YAML front matter in knowledge/techniques."""
+"""Technique cards: markdown files with YAML front matter in app/knowledge/techniques."""
 
 from __future__ import annotations
 

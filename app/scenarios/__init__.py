@@ -1,1 +1,1 @@
-"""Practice scenarios: built-ins from knowledge/scenarios, trainer-authored ones in the DB."""
+"""Practice scenarios: built-ins from app/knowledge/scenarios, trainer-authored ones in the DB."""

@@ -88,7 +88,7 @@ def save_version(
 
 
 def sync_builtin(db: Session, scenarios: list[Scenario]) -> None:
-    """Make the files in knowledge/scenarios the current built-in versions."""
+    """Make the files in app/knowledge/scenarios the current built-in versions."""
     for scenario in scenarios:
         current = _current_row(db, scenario.id)
         if current is not None and current.source == "custom":

@@ -30,6 +30,7 @@ def use_hash_cost(*, time_cost: int, memory_kib: int) -> None:
     _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
     _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
+
 MIN_PASSWORD_LENGTH = 10
 
 

@@ -20,13 +20,13 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import inspect, text
 
-from app.config import PROJECT_ROOT
+from app.config import PACKAGE_DIR
 from app.db import MIGRATIONS_DIR, make_engine, migrate
 from tests.cohorts.helpers import join_cohort
 from tests.conftest import Accounts
 
 BUILTIN = yaml.safe_load(
-    (PROJECT_ROOT / "evals" / "rubrics" / "02-questioning.yaml").read_text(encoding="utf-8")
+    (PACKAGE_DIR / "rubrics" / "02-questioning.yaml").read_text(encoding="utf-8")
 )
 # Why-questions and stacked closed questions keep the built-in questioning level in the middle.
 LINES = [

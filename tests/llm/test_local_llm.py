@@ -17,7 +17,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from app.config import PROJECT_ROOT
+from app.config import PACKAGE_DIR
 from app.conversation import TranscriptTurn
 from app.errors import LLMUnavailable
 from app.llm.openai_client import OpenAIChatModel
@@ -95,11 +95,11 @@ def test_local_prompt_cache_reuses_the_fixed_persona_prefix(
 ) -> None:
     """The persona is first and fixed and the turn note last, so the next turn's prompt shares
     the whole previous conversation with the server's cache and only the new part is read."""
-    scenario = load_scenario_files(PROJECT_ROOT / "knowledge" / "scenarios")[0]
+    scenario = load_scenario_files(PACKAGE_DIR / "knowledge" / "scenarios")[0]
     rules = default_rules()
     engine = LLMPeerEngine(
         OpenAIChatModel(base_url=server.url, model="smollm2", max_retries=0, timeout_s=60),
-        PROJECT_ROOT / "prompts",
+        PACKAGE_DIR / "prompts",
         rules,
     )
     state = initial_state(scenario, rules)
@@ -133,7 +133,7 @@ def test_local_llm_engine_state_and_speech_agree(server: local_llm.LocalLLMServe
     carry, and the eval's independent check finds no disagreement."""
     scenarios = [
         s
-        for s in load_scenario_files(PROJECT_ROOT / "knowledge" / "scenarios")
+        for s in load_scenario_files(PACKAGE_DIR / "knowledge" / "scenarios")
         if s.id == "missed-deadlines"
     ]
     rules = default_rules()
@@ -141,7 +141,7 @@ def test_local_llm_engine_state_and_speech_agree(server: local_llm.LocalLLMServe
     good = scripts.model_copy(update={"scripts": {"good": scripts.scripts["good_listening"]}})
     engine = LLMPeerEngine(
         OpenAIChatModel(base_url=server.url, model="smollm2", max_retries=0, timeout_s=60),
-        PROJECT_ROOT / "prompts",
+        PACKAGE_DIR / "prompts",
         rules,
         turn_budget_s=60,
     )

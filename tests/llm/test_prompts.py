@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from app.config import PROJECT_ROOT
+from app.config import PACKAGE_DIR
 from app.llm.prompts import PromptError, load_prompt, load_prompts, parse_prompt
 
-PROMPTS = PROJECT_ROOT / "prompts"
+PROMPTS = PACKAGE_DIR / "prompts"
 
 GREETING = """---
 description: A greeting.

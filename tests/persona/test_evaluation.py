@@ -6,7 +6,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from app.config import PROJECT_ROOT
+from app.config import PACKAGE_DIR
 from app.llm.openai_client import OpenAIChatModel
 from app.persona.builtin import BuiltinPeerEngine
 from app.persona.evaluation import (
@@ -26,7 +26,7 @@ from app.scenarios.library import load_scenario_files
 from app.scenarios.schema import Scenario
 from tests.llm_server import FakeLLMServer, Reply
 
-SCENARIOS = load_scenario_files(PROJECT_ROOT / "knowledge" / "scenarios")
+SCENARIOS = load_scenario_files(PACKAGE_DIR / "knowledge" / "scenarios")
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +140,7 @@ def test_eval_runs_the_llm_engine_and_counts_what_it_said(
 ) -> None:
     llm_server.default = Reply("Honestly? It has been a long month.")
     chat = OpenAIChatModel(base_url=llm_server.url, model="m", max_retries=0)
-    engine = LLMPeerEngine(chat, PROJECT_ROOT / "prompts", rules)
+    engine = LLMPeerEngine(chat, PACKAGE_DIR / "prompts", rules)
     scripts = load_scripts()
     only_good = scripts.model_copy(
         update={"scripts": {"good_listening": scripts.scripts["good_listening"]}}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.config import PROJECT_ROOT
+from app.config import PACKAGE_DIR
 from app.conversation import TranscriptTurn
 from app.llm.openai_client import OpenAIChatModel
 from app.persona.llm_engine import LLMPeerEngine, reply_problem
@@ -17,7 +17,7 @@ from app.scoring.moves import Move
 from tests.llm_server import FakeLLMServer, Reply
 from tests.persona.helpers import coded
 
-PROMPTS = PROJECT_ROOT / "prompts"
+PROMPTS = PACKAGE_DIR / "prompts"
 
 
 def engine_for(server: FakeLLMServer, rules: ReactionRules) -> LLMPeerEngine:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from app.config import PROJECT_ROOT, Settings
+from app.config import PACKAGE_DIR, Settings
 
-TECHNIQUES = PROJECT_ROOT / "knowledge" / "techniques"
+TECHNIQUES = PACKAGE_DIR / "knowledge" / "techniques"
 # A handful of cards across three skills: building them takes ~1 s instead of the full ~7 s.
 SMALL_SET = (
     "open-questions",

@@ -8,7 +8,7 @@ import copy
 import pytest
 import yaml
 
-from app.config import PROJECT_ROOT
+from app.config import PACKAGE_DIR
 from app.errors import InvalidInput
 from app.scoring.metrics import METRICS
 from app.scoring.rewrite import CARDS
@@ -32,7 +32,7 @@ def test_shipped_rubrics_cite_miti_icf_and_sbi(rubrics: RubricSet) -> None:
 
 
 def test_every_metric_has_a_weakness_and_every_weakness_a_card_that_exists() -> None:
-    techniques = PROJECT_ROOT / "knowledge" / "techniques"
+    techniques = PACKAGE_DIR / "knowledge" / "techniques"
 
     assert set(WEAKNESS_BY_METRIC) == set(METRICS)
     for weakness, pointer in CARDS.items():

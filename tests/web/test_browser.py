@@ -194,7 +194,7 @@ def test_custom_rubric_editor_when_the_api_exists(people: People, new_page: NewP
     browser_login(page, tess, "/trainer/rubrics")
     if page.locator("#rubrics-unavailable").count():
         pytest.skip("the server has no /api/v1/custom-rubrics yet")
-    rubric = (Path(__file__).resolve().parents[2] / "evals/rubrics/02-questioning.yaml").read_text()
+    rubric = (Path(__file__).resolve().parents[2] / "app/rubrics/02-questioning.yaml").read_text()
     page.get_by_label("Name").fill("team-questioning")
     page.get_by_label("Rubric YAML").fill(rubric.replace("    weight: ", "    weight: -", 1))
     page.get_by_role("button", name="Save").click()

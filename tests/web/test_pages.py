@@ -362,7 +362,7 @@ def test_static_files_are_served(people: People) -> None:
 def test_assignment_with_a_custom_rubric(people: People) -> None:
     _, _, tess, tess_pages = learner_in_cohort(people)
     tess_api = people.api_client(tess)
-    rubric_yaml = (REPO / "evals/rubrics/02-questioning.yaml").read_text(encoding="utf-8")
+    rubric_yaml = (REPO / "app/rubrics/02-questioning.yaml").read_text(encoding="utf-8")
     created = tess_api.post(
         "/api/v1/custom-rubrics", json={"name": "team-questions", "yaml": rubric_yaml}
     )
