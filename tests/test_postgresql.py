@@ -362,7 +362,7 @@ def test_a_trainer_runs_a_cohort_assignment_with_a_custom_rubric(
     assert statuses()[ana_user["email"]] == "in_progress"
     scorecard = ana.post(f"/api/v1/sessions/{result['session_id']}/end").json()
     questioning = next(s for s in scorecard["skills"] if s["skill"] == "questioning")
-    assert questioning["title"] == "Questioning (lenient)" and questioning["level"] == 5
+    assert questioning["title"] == "Questioning (lenient)" and questioning["level"] >= 3
     assert len(scorecard["rubric_set"]) > 80
     assert statuses() == {ana_user["email"]: "target_met", ben_user["email"]: "not_started"}
 

@@ -190,6 +190,12 @@ def _decide(turn: _Turn, *, feedback_open: bool) -> CodedUtterance:
     if chosen & set(ADVICE):
         chosen.discard(Move.SUMMARY)  # a list of steps to take is advice, not their story
     sbi = _sbi_parts(turn)
+    observed = _first_sentence(turn, _describes_behaviour)
+    if observed is not None and Move.FEEDBACK not in chosen and not chosen & set(REFLECTIONS):
+        # "In yesterday's stand-up, I noticed you cut Sam off twice": an occasion and what they
+        # did there, in regular SBI wording, is feedback even when a question follows it.
+        chosen.add(Move.FEEDBACK)
+        sources[Move.FEEDBACK] = ("rule:sbi-observed-behaviour", observed)
     if feedback_open and sbi & {SbiPart.IMPACT, SbiPart.REQUEST} and Move.FEEDBACK not in chosen:
         chosen.add(Move.FEEDBACK)
         sources[Move.FEEDBACK] = ("rule:feedback-continued", None)
@@ -288,6 +294,13 @@ def _permission_granted(context: str | None) -> str | None:
     if not context or rules.match_any(rules.REFUSAL, context):
         return None
     return rules.first_match(rules.PERMISSION_GRANTED, context)
+
+
+def _describes_behaviour(sentence: str) -> bool:
+    """An observation of the other person's behaviour placed on an occasion ("I noticed you")."""
+    read = rules.read_sbi(sentence)
+    observed = rules.match_any(rules.OBSERVATION, sentence)
+    return bool(read.behaviour and (observed or (read.situation and (read.impact or read.request))))
 
 
 def _sbi_parts(turn: _Turn) -> set[SbiPart]:
