@@ -108,8 +108,7 @@ class EvalCommands(LazyGroup):
         ),
         "coder": LazyCommand(
             "evals.cli:eval_coder",
-            "Coder agreement with expert labels on AnnoMI dev, our corpus test split and the gold "
-            "set.",
+            "Coder precision, recall and F1 per label on the gold set and on AnnoMI dev.",
         ),
         "scorer": LazyCommand(
             "evals.cli:eval_scorer",

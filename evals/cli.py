@@ -16,7 +16,7 @@ errors = Console(stderr=True)
 
 
 def eval_coder() -> None:
-    """Coder agreement with expert labels on AnnoMI dev, our corpus test split and the gold set."""
+    """Coder precision, recall and F1 per label on the gold set and on AnnoMI dev."""
     from evals.coder_eval import print_results, run
 
     print_results(run())

@@ -1,105 +1,121 @@
-"""The learned part of the coder: a fine-tuned MiniLM, served as int8 ONNX on onnxruntime.
+"""The trained part of the coder: two small logistic-regression heads over sentence embeddings.
 
-One forward pass reads the other person's last line and the learner's line as a sentence pair
-and gives the turn's *main behaviour* (question, reflection, input, other: one softmax, as
-MITI and AnnoMI code a turn) and a probability for every move (one sigmoid each, since a turn
-can carry several). The exported graph has a third output, *fit*, from a head trained to tell
-a line after its own context from the same line after another conversation's; it is not read,
-because it did not separate made-up reflections from real ones (``training/coder/README.md``).
-Thresholds per move were chosen on the corpus's dev split and are stored beside the weights in
-``coder.json``, with the corpus digest and seed that made them, and so are the main-behaviour
-prior offsets, if ``training/coder/calibrate.py`` fitted any.
+Rules decide the moves whose language is regular (questions, advice, SBI parts). What is left
+is a judgement of meaning that patterns cannot make well: is this statement a reflection of the
+other person's experience, an input of the learner's own, an affirmation or neither; and does a
+reflection add meaning (complex) or repeat (simple)? Both heads read the packaged MiniLM
+embedding of the statement plus a few interpretable features (overlap with the peer's last turn
+is the strongest sign of a simple reflection).
 
-Weights, tokenizer and metadata ship inside the package (``app/scoring/model/``) and are
-trained by ``training/coder/train.py`` on the project's own corpus only.
+The weights are trained by ``evals/coder/train_coder.py`` on the project's own lines in
+``app/scoring/training/`` and stored in ``app/scoring/model/coder.npz`` (about 20 KB). Inference is
+plain numpy, so loading costs nothing beyond the embedding model.
 """
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import onnxruntime as ort
 
-from app.scoring.encoding import encode_batch, load_tokenizer
+from app.embeddings import get_embedder
+from app.scoring import rules
+from app.scoring.language import core_form, overlap, word_count, words
 
-MODEL_DIR = Path(__file__).parent / "model"
-# One pair per run: onnxruntime's dynamic int8 quantisation scales activations by the whole
-# batch, so a line's scores would depend on which other lines share its batch. Coding a turn
-# live and coding it again at the end of the session must agree exactly.
-_BATCH = 1
+MODEL_PATH = Path(__file__).parent / "model" / "coder.npz"
+FUNCTIONS = ("reflection", "input", "affirmation", "other")
+FEATURES = (
+    "overlap_with_context",
+    "log_words",
+    "you_rate",
+    "i_rate",
+    "we_rate",
+    "rising",
+    "feeling_words",
+    "complex_markers",
+    "reflection_start",
+    "advice_cue",
+)
+
+
+def handcrafted(text: str, context: str | None) -> np.ndarray:
+    """Interpretable features; each is a known sign of one function or depth."""
+    tokens = words(text)
+    n = max(len(tokens), 1)
+    return np.array(
+        [
+            overlap(text, context),
+            np.log1p(word_count(text)),
+            sum(t in ("you", "you're", "your", "you've", "you'd", "yourself") for t in tokens) / n,
+            sum(t in ("i", "i'm", "me", "my", "i've", "i'd", "myself") for t in tokens) / n,
+            sum(t in ("we", "we're", "us", "our", "we've", "let's") for t in tokens) / n,
+            float(text.rstrip().endswith("?")),
+            float(rules.feeling_words(text)),
+            float(rules.match_any(rules.COMPLEX_MARKERS, text)),
+            float(rules.starts_like(rules.REFLECTION, text)),
+            float(rules.match_any(rules.ADVICE, text) or rules.starts_like(rules.IMPERATIVE, text)),
+        ],
+        dtype=np.float32,
+    )
+
+
+def classifier_text(text: str) -> str:
+    """What the embedding reads: the statement without fillers, which carry no function."""
+    return core_form(text) or text.strip().lower()
 
 
 @dataclass(frozen=True)
-class ModelRead:
-    """The model's view of one line: main-behaviour and per-move probabilities."""
+class Prediction:
+    """Probabilities of each function, and of a reflection being complex."""
 
-    main: dict[str, float]
-    moves: dict[str, float]
-
-    @property
-    def main_label(self) -> str:
-        return max(self.main, key=lambda label: self.main[label])
+    function: dict[str, float]
+    complex: float
 
 
-class MoveModel:
-    """Loaded once per process (about 23 MB of int8 weights); ``predict`` is thread-safe."""
+class MoveClassifier:
+    """Softmax over functions and a sigmoid for depth, from weights trained offline."""
 
-    def __init__(self, directory: Path = MODEL_DIR) -> None:
-        meta = json.loads((directory / "coder.json").read_text(encoding="utf-8"))
-        self.name: str = meta["name"]
-        self.version: str = meta["version"]
-        self.main_labels: tuple[str, ...] = tuple(meta["main_labels"])
-        self.move_labels: tuple[str, ...] = tuple(meta["move_labels"])
-        self.thresholds: dict[str, float] = {k: float(v) for k, v in meta["thresholds"].items()}
-        # Prior offsets fitted by training/coder/calibrate.py (see there); zero when absent.
-        offsets = meta.get("calibration", {}).get("offsets", {})
-        self._main_offsets = np.array(
-            [float(offsets.get(label, 0.0)) for label in self.main_labels], dtype=np.float32
-        )
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = 2
-        options.log_severity_level = 3
-        self._session = ort.InferenceSession(
-            str(directory / "coder.onnx"), sess_options=options, providers=["CPUExecutionProvider"]
-        )
-        self._tokenizer = load_tokenizer(str(directory / "tokenizer.json"))
-        self._lock = threading.Lock()
+    def __init__(self, weights: dict[str, np.ndarray]) -> None:
+        self._mean = weights["feature_mean"]
+        self._scale = weights["feature_scale"]
+        self._function_w = weights["function_coef"]
+        self._function_b = weights["function_intercept"]
+        self._depth_w = weights["depth_coef"]
+        self._depth_b = weights["depth_intercept"]
+        self.version = str(weights["version"])
 
-    def predict(self, pairs: Sequence[tuple[str, str | None]]) -> list[ModelRead]:
-        """Read many (line, context) pairs; batched by length so padding stays small."""
-        if not pairs:
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> MoveClassifier:
+        with np.load(path, allow_pickle=False) as data:
+            return cls({key: data[key] for key in data.files})
+
+    def features(self, texts: Sequence[str], contexts: Sequence[str | None]) -> np.ndarray:
+        embedded = get_embedder().embed([classifier_text(t) for t in texts])
+        extra = np.vstack([handcrafted(t, c) for t, c in zip(texts, contexts, strict=True)])
+        return np.hstack([embedded, (extra - self._mean) / self._scale])
+
+    def predict(self, texts: Sequence[str], contexts: Sequence[str | None]) -> list[Prediction]:
+        if not texts:
             return []
-        order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]))
-        main = np.zeros((len(pairs), len(self.main_labels)), dtype=np.float32)
-        moves = np.zeros((len(pairs), len(self.move_labels)), dtype=np.float32)
-        for start in range(0, len(order), _BATCH):
-            rows = order[start : start + _BATCH]
-            with self._lock:
-                tokens = encode_batch(self._tokenizer, [pairs[i] for i in rows])
-                main_logits, move_logits = self._session.run(["main_logits", "move_logits"], tokens)
-            main[rows] = _softmax(main_logits + self._main_offsets)
-            moves[rows] = 1.0 / (1.0 + np.exp(-move_logits))
+        x = self.features(texts, contexts)
+        logits = x @ self._function_w.T + self._function_b
+        logits -= logits.max(axis=1, keepdims=True)
+        probs = np.exp(logits)
+        probs /= probs.sum(axis=1, keepdims=True)
+        depth = 1.0 / (1.0 + np.exp(-(x @ self._depth_w.ravel() + self._depth_b.ravel()[0])))
         return [
-            ModelRead(
-                main={k: round(float(v), 4) for k, v in zip(self.main_labels, m, strict=True)},
-                moves={k: round(float(v), 4) for k, v in zip(self.move_labels, p, strict=True)},
+            Prediction(
+                function={name: round(float(p), 4) for name, p in zip(FUNCTIONS, row, strict=True)},
+                complex=round(float(d), 4),
             )
-            for m, p in zip(main, moves, strict=True)
+            for row, d in zip(probs, depth, strict=True)
         ]
 
 
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-    probabilities: np.ndarray = shifted / shifted.sum(axis=1, keepdims=True)
-    return probabilities
-
-
 @lru_cache(maxsize=1)
-def get_classifier() -> MoveModel:
-    return MoveModel()
+def get_classifier() -> MoveClassifier:
+    """Loaded once per process; the practice loop codes every turn with it."""
+    return MoveClassifier.load()

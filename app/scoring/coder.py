@@ -1,98 +1,112 @@
-"""Label every learner turn with its moves: a learned model, and rules where language is regular.
+"""Label every learner turn with its moves: rules first, the trained classifier where they stop.
 
-The decision, per turn:
-1. Lines with nothing to judge (no words, gibberish, another language) are *not assessable*:
-   they get no move that counts and are left out of every metric.
-2. The fine-tuned model (``classifier.py``) reads the turn with the other person's previous
-   line and gives its main behaviour and a probability for every move. A move is present when
-   its probability reaches its threshold (chosen on the corpus dev split). Multi-sentence turns
-   are also read sentence by sentence, to say *which* sentence carries each move (evidence
-   quotes that sentence) and how many separate questions the turn asks.
-3. The labels are made consistent with the MITI conventions the corpus follows: a question has
-   a form (open or closed), a why-question is open, a main behaviour has a move to show for it,
-   "other" stands alone.
-4. Rules, where the language is regular and their precision is near 1, have the last word:
-   explicit permission requests ("Would you be open to a suggestion?") are a move of their own
-   and not a question; advice after the other person said "yes, go ahead" has permission; the
-   SBI parts of feedback (situation, behaviour, impact, request) are read from their wording,
-   and a request made as a question while feedback is under way is the request, not a question.
-   Two safety nets cover the model's weakest moves: a label or accusation from the judgement
-   lexicon ("you stole my idea", "you're lazy") is judgement and not a reflection, and an
-   instruction from the advice lexicon ("Use the sandwich method") is advice.
+The decision order, per turn:
+1. Split into sentences; read each question's form with the rules (``rules.read_question``).
+2. Find rule cues in each sentence: permission, advice, judgement, SBI parts, self-disclosure,
+   affirmation, summary, information, and the wording of a reflection. A statement a rule has
+   explained ("owned") is not a reflection.
+3. Send the remaining statements (questions and owned sentences removed) to the classifier,
+   which says how likely they are to be a reflection, an input, an affirmation or other, and how
+   complex a reflection is. Turns with nothing left never reach the classifier.
+4. Combine: reflective wording needs only a small probability, none needs a large one; a
+   statement that repeats most of the peer's words is a simple reflection (an echo). Beside
+   the learner's own agenda in the same turn (advice, feedback, praise, a judgement) only
+   strong reflective wording or an echo makes a reflection.
 
-Each piece of evidence names its source: ``model`` with the probability, or ``rule:<id>``.
-The conventions are in ``training/coder/CONVENTIONS.md``.
+Feedback versus reflection: feedback describes the other person's behaviour on an occasion
+(a situation, or its impact, or a request, or "I noticed you ..."). An ongoing experience
+("You've been carrying more than people see"), a recap of their story ("So you went to the
+GP ...") or reflective wording ("You sound like you've stopped ...") is a reflection.
+
+The conventions follow evals/gold/utterances.yaml (header) and are listed in
+docs/scorecard-json.md. Thresholds are constants so the documentation can name them; they were
+set on our own training lines and the gold dev half, and checked against AnnoMI dev.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from app.scoring import rules
-from app.scoring.assessable import assess
-from app.scoring.classifier import ModelRead, get_classifier
-from app.scoring.language import Sentence, split_sentences
-from app.scoring.moves import CodedUtterance, MainBehaviour, Move, MoveEvidence, SbiPart
-
-CODER_NAME = "rehearse-coder"
-CODER_VERSION = "2.0"
-
-STACKED_WITHOUT_SENTENCES = 0.8  # the model alone must be this sure to call one sentence stacked
-
-FORMS = (Move.OPEN_QUESTION, Move.CLOSED_QUESTION)
-QUESTION_KINDS = (Move.LEADING_QUESTION, Move.WHY_QUESTION, Move.STACKED_QUESTIONS)
-REFLECTIONS = (Move.SIMPLE_REFLECTION, Move.COMPLEX_REFLECTION, Move.SUMMARY)
-ADVICE = (Move.ADVICE_WITH_PERMISSION, Move.ADVICE_WITHOUT_PERMISSION)
-INPUTS = (
-    Move.PERMISSION_REQUEST,
-    Move.ADVICE_WITH_PERMISSION,
-    Move.ADVICE_WITHOUT_PERMISSION,
-    Move.INFORMATION,
-    Move.FEEDBACK,
-    Move.JUDGEMENT,
-    Move.SELF_DISCLOSURE,
+from app.scoring.classifier import MoveClassifier, Prediction, get_classifier
+from app.scoring.language import (
+    Sentence,
+    normalise_apostrophes,
+    overlap,
+    split_sentences,
+    word_count,
 )
-MAIN_MOVES: dict[MainBehaviour, tuple[Move, ...]] = {
-    MainBehaviour.QUESTION: FORMS,
-    MainBehaviour.REFLECTION: REFLECTIONS,
-    MainBehaviour.INPUT: INPUTS,
-    MainBehaviour.OTHER: (Move.OTHER, Move.AFFIRMATION),
-}
+from app.scoring.moves import CodedUtterance, Move, MoveEvidence, SbiPart
 
-# What each move means, shown beside the evidence. Metrics test moves, never these strings.
-MOVE_REASONS: dict[Move, str] = {
-    Move.OPEN_QUESTION: "invites a wide answer in their own words",
-    Move.CLOSED_QUESTION: "can be answered yes or no, or with a single fact",
-    Move.LEADING_QUESTION: "pushes towards the answer the learner wants",
-    Move.WHY_QUESTION: "asks them to justify themselves ('why')",
-    Move.STACKED_QUESTIONS: "asks several questions in one turn",
-    Move.SIMPLE_REFLECTION: "mirrors what they said, adding little",
-    Move.COMPLEX_REFLECTION: "mirrors what they said and adds meaning or feeling",
-    Move.SUMMARY: "draws together several things they said",
-    Move.AFFIRMATION: "names a strength, effort or value of theirs",
-    Move.PERMISSION_REQUEST: "asks permission before offering an idea or feedback",
-    Move.ADVICE_WITH_PERMISSION: "offers an idea they agreed to hear",
-    Move.ADVICE_WITHOUT_PERMISSION: "tells them what to do, unasked",
-    Move.INFORMATION: "gives facts or explanations",
-    Move.JUDGEMENT: "judges, labels or accuses the person",
-    Move.FEEDBACK: "describes what they did on an occasion",
-    Move.SELF_DISCLOSURE: "talks about the learner's own experience",
-    Move.OTHER: "no listening, questioning or feedback move",
-}
+PERMISSION_ASK_REASON = "asks permission before offering an idea or feedback"
+CODER_NAME = "rehearse-coder"
+CODER_VERSION = "1.1"
+
+STRONG_CUE_FLOOR = 0.05  # "it sounds like ..." is a reflection unless clearly something else
+REFLECTION_WITH_CUE = 0.25  # p(reflection) needed when the words open like a reflection
+REFLECTION_WITHOUT_CUE = 0.45  # p(reflection) needed when nothing in the wording says so
+RISING_REFLECTION = 0.40  # "No weekend since March?" is a reflection above this, else a question
+ECHO_OVERLAP = 0.6  # share of content words taken from the peer's turn that makes an echo
+AFFIRMATION_WITHOUT_CUE = 0.75
+COMPLEX_THRESHOLD = 0.5
+SUMMARY_MIN_ITEMS = 3  # "So X, Y, and Z": a list of at least this many of the peer's points
+
+_LIST_SPLIT = re.compile(r",\s*(?:and\s+|but\s+)?|;\s*|\s+and\s+(?=\w+\s+\w+)")
+_PAST_EVENT = re.compile(r"\b(?:\w+ed|came|went|took|left|got|sent|made|said|did|ran|spoke)\b")
+_FIRST_PERSON_NARRATIVE = re.compile(r"^(?:\W*)(?:i|i'm|i've|i'd|my|we|we're|we've|our)\b")
+
+
+# Moves that put the learner's own view or agenda in the turn. Beside them, a statement without
+# strong reflective wording ("it sounds like", "part of you") or an echo of the peer's words is
+# more likely part of that view (the reason for the advice, the context of the feedback) than a
+# reflection, even when it talks about "you" ("You're not even 21. You need to stop.").
+_OWN_AGENDA = (
+    Move.FEEDBACK,
+    Move.AFFIRMATION,
+    Move.JUDGEMENT,
+    Move.ADVICE_WITHOUT_PERMISSION,
+    Move.ADVICE_WITH_PERMISSION,
+)
 
 
 @dataclass
-class _Turn:
-    """One turn on its way through the coder."""
+class _TurnRead:
+    """Everything the rules found in one turn, before the classifier is consulted."""
 
     text: str
     context: str | None
-    sentences: list[Sentence]
-    not_assessable: str | None
-    whole: ModelRead | None = None
-    parts: list[ModelRead] = field(default_factory=list)  # one per sentence, if several
+    questions: list[tuple[Sentence, rules.QuestionRead]] = field(default_factory=list)
+    statements: list[Sentence] = field(default_factory=list)
+    evidence: list[MoveEvidence] = field(default_factory=list)
+    owned: set[int] = field(default_factory=set)  # statements a rule has already explained
+    strong_cues: list[Sentence] = field(default_factory=list)  # "it sounds like", "part of you"
+    reflection_cues: list[Sentence] = field(default_factory=list)  # opens like a reflection
+    permission: Sentence | None = None  # asks permission or leaves the choice with them
+    sbi: set[SbiPart] = field(default_factory=set)
+    checks: int = 0  # "Is that right?" after a reflection or summary
+    feedback_open: bool = False  # the learner is in the middle of giving feedback
+    turn_placed: bool = False  # some sentence of the turn names an impact or a request
+
+    @property
+    def statement_text(self) -> str:
+        """What the classifier reads: statements no rule has explained, minus acknowledgements."""
+        return " ".join(s.text for s in self.free_statements())
+
+    def free_statements(self) -> list[Sentence]:
+        return [
+            s
+            for i, s in enumerate(self.statements)
+            if i not in self.owned and not rules.is_backchannel(s.text)
+        ]
+
+    def add(self, move: Move, sentence: Sentence, reason: str) -> None:
+        self.evidence.append(MoveEvidence(move=move, reason=reason, cue=sentence.text))
+
+    def has(self, move: Move) -> bool:
+        return any(e.move is move for e in self.evidence)
 
 
 def code_utterance(text: str, context: str | None = None) -> CodedUtterance:
@@ -104,9 +118,8 @@ def code_feedback_followup(text: str, context: str | None = None) -> CodedUttera
     """Code a turn that continues feedback the learner began in an earlier turn.
 
     Feedback often spreads over turns: the behaviour in one, the impact or the request after
-    the other person replies. Here a sentence with an impact or a request continues the
-    feedback, and a request phrased as a question ("Would you be up for ...?") is the request
-    part of SBI, not a closed question.
+    the other person replies. Here a sentence with any SBI part is feedback, and a request
+    phrased as a question ("Would you be up for ...?") is the request, not a closed question.
     """
     return _code_cached(text, context, feedback_open=True)
 
@@ -117,277 +130,298 @@ def _code_cached(text: str, context: str | None, *, feedback_open: bool = False)
 
 
 def code_utterances(
-    items: Sequence[tuple[str, str | None]], *, feedback_open: bool = False
+    items: Sequence[tuple[str, str | None]],
+    *,
+    feedback_open: bool = False,
+    classifier: MoveClassifier | None = None,
 ) -> list[CodedUtterance]:
-    """Code many turns in one batched model call; a turn is coded the same alone or in a batch."""
-    turns = [_Turn(text, context, split_sentences(text), assess(text)) for text, context in items]
-    pairs: list[tuple[str, str | None]] = []
-    for turn in turns:
-        if turn.not_assessable:
-            continue
-        pairs.append((turn.text, turn.context))
-        if len(turn.sentences) > 1:
-            pairs.extend((s.text, turn.context) for s in turn.sentences)
-    reads = iter(get_classifier().predict(pairs))
-    for turn in turns:
-        if turn.not_assessable:
-            continue
-        turn.whole = next(reads)
-        if len(turn.sentences) > 1:
-            turn.parts = [next(reads) for _ in turn.sentences]
-    return [_decide(turn, feedback_open=feedback_open) for turn in turns]
+    """Code many turns, embedding their statements in one batch.
+
+    The embedding model gives bit-identical vectors for a sentence alone or in a batch (padding
+    is masked; tests/scoring/test_coder.py checks it), and the heads read one row at a time, so
+    a batch codes every turn exactly as coding it alone would; it is just faster.
+
+    ``classifier`` replaces the shipped one, for evaluations that fit heads in memory (the
+    AnnoMI cross-validation); the product always uses the shipped weights.
+    """
+    reads = [_read(text, context, feedback_open=feedback_open) for text, context in items]
+    classifier = classifier or get_classifier()
+    asked = [read for read in reads if read.statement_text]
+    found = classifier.predict([r.statement_text for r in asked], [r.context for r in asked])
+    predictions = dict(zip((id(r) for r in asked), found, strict=True))
+    return [_decide(read, predictions.get(id(read))) for read in reads]
 
 
-def _decide(turn: _Turn, *, feedback_open: bool) -> CodedUtterance:
-    if turn.not_assessable or turn.whole is None:
-        return _not_assessable(turn)
-    thresholds = get_classifier().thresholds
-    whole = turn.whole
-    chosen = {m for m in Move if whole.moves.get(m.value, 0.0) >= thresholds.get(m.value, 0.5)}
-    main = MainBehaviour(whole.main_label)
-    chosen = _consistent(chosen, main, whole)
-    sources: dict[Move, tuple[str, Sentence | None]] = {}
-
-    permission = _first_sentence(turn, lambda s: rules.first_match(rules.PERMISSION_ASK, s))
-    if permission is not None:
-        chosen.add(Move.PERMISSION_REQUEST)
-        entry = rules.first_match(rules.PERMISSION_ASK, permission.text)
-        sources[Move.PERMISSION_REQUEST] = (f"rule:{entry}", permission)
-        if _only_question_is(turn, permission):
-            chosen -= {*FORMS, *QUESTION_KINDS}
-    granted = _permission_granted(turn.context)
-    if Move.ADVICE_WITHOUT_PERMISSION in chosen and granted:
-        chosen.discard(Move.ADVICE_WITHOUT_PERMISSION)
-        chosen.add(Move.ADVICE_WITH_PERMISSION)
-        sources[Move.ADVICE_WITH_PERMISSION] = (f"rule:{granted}", None)
-
-    judged = _first_sentence(turn, lambda s: rules.first_match(rules.JUDGEMENT, s))
-    if judged is not None:
-        # A label or an accusation aimed at the person is judgement whatever its shape; the
-        # model, trained on few of them, too often reads "You're lazy" as a reflection.
-        chosen.add(Move.JUDGEMENT)
-        entry = rules.first_match(rules.JUDGEMENT, judged.text)
-        sources[Move.JUDGEMENT] = (f"rule:{entry}", judged)
-        if not any(rules.match_any(rules.STRONG_REFLECTION, s.text) for s in turn.sentences):
-            chosen -= {*REFLECTIONS, Move.AFFIRMATION}
-    if (
-        Move.ADVICE_WITH_PERMISSION in chosen
-        and not granted
-        and Move.PERMISSION_REQUEST not in chosen
-        and not _first_sentence(turn, lambda s: rules.match_any(rules.AUTONOMY, s))
-    ):
-        # Permission must be visible: asked for here, granted just before, or the choice left
-        # explicitly with them. Otherwise the model's "with permission" is a guess.
-        chosen.discard(Move.ADVICE_WITH_PERMISSION)
-        chosen.add(Move.ADVICE_WITHOUT_PERMISSION)
-    advised = _first_sentence(turn, rules.advice_cue)
-    if advised is not None and not chosen & {*ADVICE, Move.PERMISSION_REQUEST, *REFLECTIONS}:
-        move = Move.ADVICE_WITH_PERMISSION if granted else Move.ADVICE_WITHOUT_PERMISSION
-        chosen.add(move)
-        chosen.discard(Move.SUMMARY)
-        sources[move] = ("rule:advice", advised)
-
-    if chosen & set(ADVICE):
-        chosen.discard(Move.SUMMARY)  # a list of steps to take is advice, not their story
-    sbi = _sbi_parts(turn)
-    observed = _first_sentence(turn, _describes_behaviour)
-    if observed is not None and Move.FEEDBACK not in chosen and not chosen & set(REFLECTIONS):
-        # "In yesterday's stand-up, I noticed you cut Sam off twice": an occasion and what they
-        # did there, in regular SBI wording, is feedback even when a question follows it.
-        chosen.add(Move.FEEDBACK)
-        sources[Move.FEEDBACK] = ("rule:sbi-observed-behaviour", observed)
-    if feedback_open and sbi & {SbiPart.IMPACT, SbiPart.REQUEST} and Move.FEEDBACK not in chosen:
-        chosen.add(Move.FEEDBACK)
-        sources[Move.FEEDBACK] = ("rule:feedback-continued", None)
-        request = _first_sentence(turn, lambda s: rules.read_sbi(s).request)
-        if request is not None:
-            sources[Move.FEEDBACK] = ("rule:feedback-continued", request)
-        if request is not None and _only_question_is(turn, request):
-            chosen -= {*FORMS, *QUESTION_KINDS}
-    if Move.FEEDBACK in chosen and not sbi:
-        sbi = {SbiPart.BEHAVIOUR}
-
-    question_count = _question_count(turn, chosen)
-    if question_count >= 2:
-        chosen.add(Move.STACKED_QUESTIONS)
-    elif whole.moves.get(Move.STACKED_QUESTIONS.value, 0.0) < STACKED_WITHOUT_SENTENCES:
-        chosen.discard(Move.STACKED_QUESTIONS)
-    if chosen - {Move.OTHER}:
-        chosen.discard(Move.OTHER)
-    if not chosen:
-        chosen = {Move.OTHER}
-    main = _settled_main(main, chosen)
-    moves = tuple(m for m in Move if m in chosen)
-    return CodedUtterance(
-        text=turn.text,
-        moves=moves,
-        sbi=tuple(p for p in SbiPart if p in sbi) if Move.FEEDBACK in chosen else (),
-        question_count=question_count if chosen & set(FORMS) else 0,
-        check_questions=_checks(turn, chosen),
-        evidence=tuple(_evidence(turn, move, sources.get(move)) for move in moves),
-        main=main,
+def _read(text: str, context: str | None, *, feedback_open: bool = False) -> _TurnRead:
+    read = _TurnRead(text=text, context=context, feedback_open=feedback_open)
+    sentences = split_sentences(text)
+    read.turn_placed = any(
+        (found := rules.read_sbi(s.text)).impact or found.request for s in sentences
     )
-
-
-def _consistent(chosen: set[Move], main: MainBehaviour, read: ModelRead) -> set[Move]:
-    """Make the model's labels obey the coding conventions, preferring what it was surer of."""
-
-    def likelier(*options: Move) -> Move:
-        return max(options, key=lambda m: read.moves.get(m.value, 0.0))
-
-    if not chosen & set(MAIN_MOVES[main]):
-        chosen.add(likelier(*MAIN_MOVES[main]))
-    if Move.WHY_QUESTION in chosen:
-        chosen.add(Move.OPEN_QUESTION)
-    if chosen & set(QUESTION_KINDS) and not chosen & set(FORMS):
-        chosen.add(likelier(*FORMS))
-    if {Move.SIMPLE_REFLECTION, Move.COMPLEX_REFLECTION} <= chosen:
-        chosen.discard(
-            Move.SIMPLE_REFLECTION
-            if likelier(Move.SIMPLE_REFLECTION, Move.COMPLEX_REFLECTION) is Move.COMPLEX_REFLECTION
-            else Move.COMPLEX_REFLECTION
-        )
-    if {Move.ADVICE_WITH_PERMISSION, Move.ADVICE_WITHOUT_PERMISSION} <= chosen:
-        chosen.discard(
-            Move.ADVICE_WITH_PERMISSION
-            if likelier(Move.ADVICE_WITH_PERMISSION, Move.ADVICE_WITHOUT_PERMISSION)
-            is Move.ADVICE_WITHOUT_PERMISSION
-            else Move.ADVICE_WITHOUT_PERMISSION
-        )
-    if main is not MainBehaviour.QUESTION and chosen & set(FORMS) and _only_check_like(read):
-        chosen -= set(FORMS)
-    return chosen
-
-
-def _only_check_like(read: ModelRead) -> bool:
-    """A reflection with a rising '?' or a check: the question labels are weak beside it."""
-    return max(read.moves.get(m.value, 0.0) for m in FORMS) < 0.5
-
-
-def _settled_main(main: MainBehaviour, chosen: set[Move]) -> MainBehaviour:
-    """The main behaviour after the rules: it must have a move to show for it."""
-    if chosen & set(MAIN_MOVES[main]):
-        return main
-    for candidate in (
-        MainBehaviour.QUESTION,
-        MainBehaviour.REFLECTION,
-        MainBehaviour.INPUT,
-        MainBehaviour.OTHER,
-    ):
-        if chosen & set(MAIN_MOVES[candidate]):
-            return candidate
-    return MainBehaviour.OTHER
-
-
-def _first_sentence(turn: _Turn, test: Callable[[str], object]) -> Sentence | None:
-    return next((s for s in turn.sentences if test(s.text)), None)
-
-
-def _only_question_is(turn: _Turn, sentence: Sentence) -> bool:
-    """True when ``sentence`` is the only sentence of the turn that reads as a question."""
-    others = [s for s in turn.sentences if s is not sentence and s.text.rstrip().endswith("?")]
-    return not others
-
-
-def _permission_granted(context: str | None) -> str | None:
-    """The lexicon entry by which the other person just said yes to hearing an idea, if any."""
-    if not context or rules.match_any(rules.REFUSAL, context):
-        return None
-    return rules.first_match(rules.PERMISSION_GRANTED, context)
-
-
-def _describes_behaviour(sentence: str) -> bool:
-    """An observation of the other person's behaviour placed on an occasion ("I noticed you")."""
-    read = rules.read_sbi(sentence)
-    observed = rules.match_any(rules.OBSERVATION, sentence)
-    return bool(read.behaviour and (observed or (read.situation and (read.impact or read.request))))
-
-
-def _sbi_parts(turn: _Turn) -> set[SbiPart]:
-    found: set[SbiPart] = set()
-    for sentence in turn.sentences:
-        read = rules.read_sbi(sentence.text)
-        flags = {
-            SbiPart.SITUATION: read.situation,
-            SbiPart.BEHAVIOUR: read.behaviour,
-            SbiPart.IMPACT: read.impact,
-            SbiPart.REQUEST: read.request,
-        }
-        found |= {part for part, present in flags.items() if present}
-    return found
-
-
-def _question_count(turn: _Turn, chosen: set[Move]) -> int:
-    """How many separate questions the turn asks: its question sentences, read one by one."""
-    if not chosen & set(FORMS):
-        return 0
-    if not turn.parts:
-        return 1
-    asked = sum(
-        1
-        for sentence, read in zip(turn.sentences, turn.parts, strict=True)
-        if read.main_label == MainBehaviour.QUESTION.value
-        and not rules.is_backchannel(sentence.text)
-    )
-    return max(asked, 1)
-
-
-def _checks(turn: _Turn, chosen: set[Move]) -> int:
-    """'Is that right?' after a reflection or summary: a check, not a new question."""
-    if not chosen & set(REFLECTIONS):
-        return 0
-    count = 0
-    for sentence in turn.sentences:
+    for sentence in sentences:
         question = rules.read_question(sentence.text)
-        if question is not None and question.form is rules.Form.CHECK:
-            count += 1
+        is_statement = question is None or question.form is rules.Form.RISING
+        if is_statement:
+            read.statements.append(sentence)
+        if question is not None:
+            read.questions.append((sentence, question))
+        _read_cues(read, sentence, len(read.statements) - 1 if is_statement else None)
+    return read
+
+
+def _read_cues(read: _TurnRead, sentence: Sentence, index: int | None) -> None:
+    """Rule cues in one sentence; ``index`` is its place among the statements, if it is one."""
+    text = sentence.text
+    this = set() if index is None else {index}
+    if rules.match_any(rules.AUTONOMY, text):
+        read.permission = read.permission or sentence
+    sbi = rules.read_sbi(text)
+    # A list of points is a summary of theirs unless it is the learner's own observation of
+    # what they did somewhere ("In the crit, you rolled your eyes, ..., and she went quiet").
+    listed = _lists_their_points(text) and not (sbi.situation and sbi.behaviour)
+    summary = rules.match_any(rules.SUMMARY, text) or listed
+    if index is not None and (summary or read.has(Move.SUMMARY)):
+        if summary:
+            read.add(Move.SUMMARY, sentence, "draws together several things the other person said")
+        read.owned |= this  # the rest of a summary is part of it, not a separate move
+        return
+    judged = rules.match_any(rules.JUDGEMENT, text)
+    if judged:
+        read.add(
+            Move.JUDGEMENT, sentence, "labels the person or their work instead of describing it"
+        )
+        read.owned |= this
+    continuing = read.feedback_open or read.has(Move.FEEDBACK)
+    advising = index is not None and rules.advice_cue(text)
+    if advising:
+        pass  # an instruction is advice even in the middle of feedback
+    elif index is not None and _is_feedback(
+        sbi, text, read.context, judged=judged, turn_placed=read.turn_placed
+    ):
+        parts = _parts(sbi) | ({SbiPart.BEHAVIOUR} if judged else set())
+        read.add(Move.FEEDBACK, sentence, _feedback_reason(parts))
+        read.sbi |= parts
+        read.owned |= this
+    elif continuing and sbi.count:
+        parts = _parts(sbi)
+        if sbi.situation and _PAST_EVENT.search(text.lower()):
+            parts.add(SbiPart.BEHAVIOUR)  # "In the last two sprints, the designs came late"
+        if not read.has(Move.FEEDBACK):
+            read.add(Move.FEEDBACK, sentence, _feedback_reason(parts))
+        read.sbi |= parts  # a later sentence completing the feedback ("Next time, ...")
+        read.owned |= this
+    if index is None:
+        return
+    if rules.match_any(rules.PERMISSION_ASK, text):
+        read.permission = read.permission or sentence
+        read.add(Move.PERMISSION_REQUEST, sentence, PERMISSION_ASK_REASON)
+        read.owned |= this
+    elif advising:
+        read.add(Move.ADVICE_WITHOUT_PERMISSION, sentence, "tells the other person what to do")
+        read.owned |= this
+    if rules.match_any(rules.INFORMATION, text):
+        read.owned |= this
+    if rules.match_any(rules.SELF_DISCLOSURE, text):
+        read.add(Move.SELF_DISCLOSURE, sentence, "talks about the learner's own experience")
+        read.owned |= this
+    if rules.match_any(rules.AFFIRMATION, text) or rules.match_any(rules.AFFIRMATION_MORE, text):
+        read.add(Move.AFFIRMATION, sentence, "names a strength or effort of the other person")
+        read.owned |= this
+    if index in read.owned:
+        return
+    if rules.match_any(rules.STRONG_REFLECTION, text):
+        read.strong_cues.append(sentence)
+    elif rules.starts_like(rules.REFLECTION, text):
+        read.reflection_cues.append(sentence)
+
+
+def _is_feedback(
+    sbi: rules.SbiRead, text: str, context: str | None, *, judged: bool, turn_placed: bool
+) -> bool:
+    """Feedback describes what the other person did, and often where and with what effect.
+
+    Behaviour placed in a situation, or with its impact or a request, or introduced as an
+    observation ("I noticed you ..."), is feedback. Behaviour alone is feedback only when it is
+    a discrete action that is news to the peer: not an echo of the peer's own story ("You
+    apologised" after "I apologised to Lucas"), not an ongoing experience ("You've been carrying
+    more than people see"), and not wrapped in reflective wording ("You sound like you've
+    stopped expecting ..."), and not a recap of their story ("So you went to the GP and ...",
+    "You said that ..."). Those are reflections. An ongoing behaviour is feedback when another
+    sentence of the turn gives its impact or a request ("You've been sending requests at 11pm.
+    I feel pressure to reply at night.").
+    """
+    placed = sbi.situation or sbi.impact or sbi.request
+    narrated = bool(context and _FIRST_PERSON_NARRATIVE.match(context.strip().lower()))
+    if judged:
+        return placed and (sbi.behaviour or sbi.situation)
+    if not sbi.behaviour:
+        return sbi.situation and sbi.impact and not narrated
+    observed = rules.match_any(rules.OBSERVATION, text)
+    recap = rules.RECAP.match(normalise_apostrophes(text).strip().lower())
+    if not observed and (recap or rules.match_any(rules.STRONG_REFLECTION, text)):
+        return False  # "So you went to the GP ...", "It sounds like you realised ..."
+    if observed:
+        return True
+    if rules.match_any(rules.ONGOING, text):
+        return turn_placed  # a time frame ("this week") alone does not make it an occasion
+    if placed:
+        return True
+    return not narrated and overlap(text, context) < ECHO_OVERLAP
+
+
+def _lists_their_points(text: str) -> bool:
+    """A summary without a signpost: "So X, Y, and Z" about the other person."""
+    lowered = text.lower().lstrip()
+    if not lowered.startswith(("so ", "so,", "so:", "okay. ", "right. ")):
+        return False
+    items = [part for part in _LIST_SPLIT.split(lowered) if word_count(part) >= 2]
+    return len(items) >= SUMMARY_MIN_ITEMS and bool(re.search(r"\byou(?:r|'re|'ve)?\b", lowered))
+
+
+def _parts(sbi: rules.SbiRead) -> set[SbiPart]:
+    flags = {
+        SbiPart.SITUATION: sbi.situation,
+        SbiPart.BEHAVIOUR: sbi.behaviour,
+        SbiPart.IMPACT: sbi.impact,
+        SbiPart.REQUEST: sbi.request,
+    }
+    return {part for part, present in flags.items() if present}
+
+
+def _feedback_reason(parts: set[SbiPart]) -> str:
+    present = [p.value for p in SbiPart if p in parts]
+    return "describes what the other person did (SBI parts: " + ", ".join(present) + ")"
+
+
+def _decide(read: _TurnRead, prediction: Prediction | None) -> CodedUtterance:
+    p_reflection = prediction.function["reflection"] if prediction else 0.0
+    reflected = _reflection_sentences(read, p_reflection)
+    question_count = _add_questions(read, reflected)
+    if reflected:
+        complex_ = _is_complex(reflected, prediction)
+        move = Move.COMPLEX_REFLECTION if complex_ else Move.SIMPLE_REFLECTION
+        why = "adds meaning or feeling" if complex_ else "repeats or rephrases"
+        read.add(move, reflected[0], f"mirrors the other person's experience; {why}")
+    if (
+        prediction
+        and not read.has(Move.AFFIRMATION)
+        and not reflected
+        and prediction.function["affirmation"] >= AFFIRMATION_WITHOUT_CUE
+    ):
+        read.add(Move.AFFIRMATION, read.free_statements()[0], "recognises their effort or strength")
+    _settle_permission(read)
+    moves = tuple(move for move in Move if read.has(move))
+    if not moves:
+        first = split_sentences(read.text)
+        cue = first[0] if first else Sentence(read.text, 0, len(read.text))
+        read.add(Move.OTHER, cue, "no listening, questioning or feedback move")
+        moves = (Move.OTHER,)
+    return CodedUtterance(
+        text=read.text,
+        moves=moves,
+        sbi=tuple(p for p in SbiPart if p in read.sbi) if Move.FEEDBACK in moves else (),
+        question_count=question_count,
+        check_questions=read.checks,
+        evidence=tuple(read.evidence),
+    )
+
+
+def _reflection_sentences(read: _TurnRead, p_reflection: float) -> list[Sentence]:
+    """Statements that mirror the other person, given the cue words and the classifier.
+
+    A statement said with a question mark ("No proper weekend since March?") is a reflection
+    with reflective wording, an echo of the peer, or a fair probability; otherwise it is a
+    closed question.
+    """
+    free = read.free_statements()
+    if not free or word_count(" ".join(s.text for s in free)) < 2:
+        return []
+    rising = {s for s, q in read.questions if q.form is rules.Form.RISING}
+    strong = [s for s in read.strong_cues if s in free]
+    if strong and p_reflection >= STRONG_CUE_FLOOR:
+        return strong
+    echoes = [s for s in free if overlap(s.text, read.context) >= ECHO_OVERLAP]
+    if echoes:
+        return echoes
+    if any(read.has(move) for move in _OWN_AGENDA):
+        return []  # beside feedback, praise or advice: only strong wording or an echo reflects
+    cued = [s for s in read.reflection_cues if s in free]
+    if cued and p_reflection >= (RISING_REFLECTION if set(cued) <= rising else REFLECTION_WITH_CUE):
+        return cued
+    threshold = RISING_REFLECTION if all(s in rising for s in free) else REFLECTION_WITHOUT_CUE
+    return free if p_reflection >= threshold else []
+
+
+def _add_questions(read: _TurnRead, reflected: list[Sentence]) -> int:
+    """Add question moves; return how many separate questions the turn asks.
+
+    Every question carries its form (open or closed); why- and leading questions carry their
+    form as well. A polite request inside feedback ("Could you send the agenda first?") is the
+    request part of SBI, not a question.
+    """
+    count = 0
+    asked: list[Sentence] = []
+    for sentence, question in read.questions:
+        if not _counts_as_question(read, sentence, question, reflected):
+            continue
+        count += question.clauses
+        asked.append(sentence)
+        if question.form is rules.Form.CHECK and (reflected or read.has(Move.SUMMARY)):
+            read.checks += 1
+        if question.why:
+            read.add(Move.WHY_QUESTION, sentence, question.reason)
+        if question.leading:
+            read.add(Move.LEADING_QUESTION, sentence, question.reason)
+        if question.advice:
+            read.add(Move.ADVICE_WITHOUT_PERMISSION, sentence, question.reason)
+        if question.form is rules.Form.OPEN:
+            read.add(Move.OPEN_QUESTION, sentence, question.reason)
+        else:
+            reason = (
+                "can be answered yes or no"
+                if question.form is rules.Form.RISING
+                else (question.reason)
+            )
+            read.add(Move.CLOSED_QUESTION, sentence, reason)
+    if count >= 2:
+        cue = asked[1] if len(asked) > 1 else asked[0]
+        read.add(Move.STACKED_QUESTIONS, cue, f"asks {count} questions in one turn")
     return count
 
 
-def _evidence(turn: _Turn, move: Move, rule: tuple[str, Sentence | None] | None) -> MoveEvidence:
-    """Which sentence carries the move, and who said so (a rule id or the model)."""
-    assert turn.whole is not None
-    if rule is not None:
-        source, sentence = rule
-        cue = sentence or _carrier(turn, move)
-        return MoveEvidence(
-            move=move, reason=MOVE_REASONS[move], cue=cue.text if cue else None, source=source
-        )
-    cue = _carrier(turn, move)
-    return MoveEvidence(
-        move=move,
-        reason=MOVE_REASONS[move],
-        cue=cue.text if cue else None,
-        source="model",
-        probability=turn.whole.moves.get(move.value),
+def _counts_as_question(
+    read: _TurnRead, sentence: Sentence, question: rules.QuestionRead, reflected: list[Sentence]
+) -> bool:
+    form = question.form
+    if form is rules.Form.PERMISSION:
+        read.permission = read.permission or sentence
+        read.add(Move.PERMISSION_REQUEST, sentence, PERMISSION_ASK_REASON)
+        return False
+    if form is rules.Form.BACKCHANNEL or (form is rules.Form.RISING and sentence in reflected):
+        return False
+    in_feedback = read.feedback_open or read.has(Move.FEEDBACK)
+    return not (in_feedback and rules.read_sbi(sentence.text).request)
+
+
+def _is_complex(reflected: list[Sentence], prediction: Prediction | None) -> bool:
+    if any(rules.match_any(rules.COMPLEX_MARKERS, s.text) for s in reflected):
+        return True
+    return prediction is not None and prediction.complex >= COMPLEX_THRESHOLD
+
+
+def _settle_permission(read: _TurnRead) -> None:
+    """Advice has permission when this turn asks or leaves the choice to them, or they asked."""
+    granted = bool(
+        read.context
+        and rules.match_any(rules.PERMISSION_GRANTED, read.context)
+        and not rules.match_any(rules.REFUSAL, read.context)
     )
-
-
-def _carrier(turn: _Turn, move: Move) -> Sentence | None:
-    """The sentence the model finds the move in most strongly (the turn's only one if single)."""
-    if not turn.sentences:
-        return None
-    if not turn.parts:
-        return turn.sentences[0]
-    scored = [(read.moves.get(move.value, 0.0), -index) for index, read in enumerate(turn.parts)]
-    best = max(range(len(scored)), key=lambda i: scored[i])
-    return turn.sentences[best]
-
-
-def _not_assessable(turn: _Turn) -> CodedUtterance:
-    reason = turn.not_assessable or "no-words"
-    return CodedUtterance(
-        text=turn.text,
-        moves=(Move.OTHER,),
-        evidence=(
-            MoveEvidence(
-                move=Move.OTHER,
-                reason=f"not assessable ({reason}): left out of the metrics",
-                cue=turn.text.strip() or None,
-                source=f"rule:not-assessable-{reason}",
-            ),
-        ),
-        main=MainBehaviour.OTHER,
-        assessable=False,
-        not_assessable_reason=reason,
-    )
+    if read.permission is None and not granted:
+        return
+    reason = "offers an idea they asked for" if granted else "offers an idea and leaves the choice"
+    read.evidence = [
+        MoveEvidence(move=Move.ADVICE_WITH_PERMISSION, reason=reason, cue=e.cue)
+        if e.move is Move.ADVICE_WITHOUT_PERMISSION
+        else e
+        for e in read.evidence
+    ]

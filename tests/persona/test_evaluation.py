@@ -41,14 +41,6 @@ def test_eval_covers_every_scenario_with_every_script(conversations: list[Conver
     assert len(conversations) == len(SCENARIOS) * len(scripts.scripts) >= 3
 
 
-CODER_2_REGRESSION = pytest.mark.xfail(
-    reason="known regression with coder 2.0 (the fine-tuned model codes fewer of the scripted "
-    "good-listening lines as reflections, and its safety nets are new): open in issue 13's note",
-    strict=False,
-)
-
-
-@CODER_2_REGRESSION
 def test_eval_good_listening_reaches_the_hidden_concern_everywhere(
     conversations: list[Conversation],
 ) -> None:
@@ -67,7 +59,6 @@ def test_eval_lecturing_and_interrogation_never_reach_it(
     assert all(c.trust[-1] <= c.trust[0] for c in runs)
 
 
-@CODER_2_REGRESSION
 def test_eval_replies_never_repeat_and_stay_in_character(
     conversations: list[Conversation],
 ) -> None:
@@ -76,7 +67,6 @@ def test_eval_replies_never_repeat_and_stay_in_character(
     assert not missed, missed
 
 
-@CODER_2_REGRESSION
 def test_eval_nonsense_and_off_topic_never_raise_trust(conversations: list[Conversation]) -> None:
     runs = [c for c in conversations if c.script in ("nonsense_reflecting", "off_topic")]
     assert len(runs) == 2 * len(SCENARIOS)
@@ -85,7 +75,6 @@ def test_eval_nonsense_and_off_topic_never_raise_trust(conversations: list[Conve
     assert summarise(conversations).nonsense_trust_gains == 0
 
 
-@CODER_2_REGRESSION
 def test_eval_hard_peers_take_longer_than_medium_and_easy(
     conversations: list[Conversation],
 ) -> None:

@@ -3,7 +3,7 @@ the AUC is the Mann-Whitney one, and AnnoMI rows map to the classifier's functio
 
 from __future__ import annotations
 
-from evals.coder_eval import cohen_kappa
+from evals.coder_eval import annomi_training_function
 from evals.scorer_eval import PairResult, auc
 
 
@@ -37,6 +37,14 @@ def test_auc_counts_ties_as_half() -> None:
     assert auc([2, 2], [2, 1]) == 0.75
 
 
-def test_cohen_kappa_is_one_for_agreement_and_zero_for_chance() -> None:
-    assert cohen_kappa(["q", "r", "o"], ["q", "r", "o"]) == 1.0
-    assert abs(cohen_kappa(["q", "q", "r", "r"], ["q", "r", "q", "r"])) < 1e-9
+def test_annomi_rows_map_to_classifier_functions() -> None:
+    assert annomi_training_function({"main_behaviour": "question", "reflection": "simple"}) == (
+        "reflection",
+        "simple",
+    )
+    assert annomi_training_function({"main_behaviour": "reflection", "reflection": None}) == (
+        "reflection",
+        None,
+    )
+    assert annomi_training_function({"main_behaviour": "therapist_input"}) == ("input", None)
+    assert annomi_training_function({"main_behaviour": "question"}) == ("other", None)

@@ -1,0 +1,224 @@
+"""Train the coder's classifier heads on the project's own lines and write the shipped weights.
+
+    .venv/bin/python evals/coder/train_coder.py            # train, report CV, write the model
+    .venv/bin/python evals/coder/train_coder.py --check    # exit 1 if the shipped model is stale
+
+Training data: app/scoring/training/*.yaml only (original writing). Neither the gold set nor the
+AnnoMI dev rows are used here, so the shipped weights carry no third-party data. Training is
+deterministic (lbfgs, fixed folds), so the same lines always give the same weights.
+
+The classifier reads exactly what the coder sends it at run time: the statement part of a turn
+(``coder._read(...).statement_text``), so a training line that is a question is dropped here just
+as it would never reach the classifier.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+
+from app.embeddings import get_embedder
+from app.scoring.classifier import FEATURES, FUNCTIONS, MODEL_PATH, classifier_text, handcrafted
+from app.scoring.coder import _read
+
+TRAINING_DIR = Path(__file__).resolve().parents[2] / "app" / "scoring" / "training"
+FUNCTION_C = 1.0
+DEPTH_C = 1.0
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    context: str | None
+    function: str
+    depth: str | None  # "simple" / "complex" for reflections
+    group: str  # examples written against the same peer line share a fold
+
+
+def training_files() -> list[Path]:
+    return sorted(TRAINING_DIR.glob("*.yaml"))
+
+
+def training_hash() -> str:
+    """Identifies the training data; stored in the model so a stale model can be detected."""
+    digest = hashlib.sha256()
+    for path in training_files():
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def load_examples() -> list[Example]:
+    examples: list[Example] = []
+    for path in training_files():
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if isinstance(data, list):
+            examples += _contrast_examples(path.stem, data)
+        else:
+            examples += _line_examples(path.stem, data)
+    return [e for e in examples if _read(e.text, e.context).statement_text]
+
+
+def _contrast_examples(stem: str, records: list[dict[str, str]]) -> list[Example]:
+    found = []
+    for n, record in enumerate(records):
+        group = f"{stem}-{n}"
+        context = record["context"]
+        for key in ("simple", "complex"):
+            if key in record:
+                found.append(Example(record[key], context, "reflection", key, group))
+        for key in ("input", "affirmation", "other"):
+            if key in record:
+                found.append(Example(record[key], context, key, None, group))
+    return found
+
+
+def _line_examples(stem: str, data: dict[str, list]) -> list[Example]:
+    found = []
+    for function in ("other", "input", "affirmation"):
+        for n, text in enumerate(data.get(function, [])):
+            found.append(Example(text, None, function, None, f"{stem}-{function}-{n}"))
+    for key, depth in (("reflection_simple", "simple"), ("reflection_complex", "complex")):
+        for n, item in enumerate(data.get(key, [])):
+            group = f"{stem}-reflection-{item['context']}-{n % 1000}"
+            found.append(Example(item["text"], item["context"], "reflection", depth, group))
+    return found
+
+
+@dataclass(frozen=True)
+class Featurised:
+    """Examples as the classifier sees them: embeddings, raw handcrafted features and labels."""
+
+    embedded: np.ndarray
+    extra: np.ndarray
+    functions: np.ndarray  # one of FUNCTIONS per row
+    depths: np.ndarray  # "simple" / "complex" for reflections, "" otherwise
+    groups: np.ndarray
+
+    def take(self, rows: np.ndarray) -> Featurised:
+        return Featurised(
+            self.embedded[rows],
+            self.extra[rows],
+            self.functions[rows],
+            self.depths[rows],
+            self.groups[rows],
+        )
+
+    @staticmethod
+    def concat(*parts: Featurised) -> Featurised:
+        return Featurised(
+            np.vstack([p.embedded for p in parts]),
+            np.vstack([p.extra for p in parts]),
+            np.concatenate([p.functions for p in parts]),
+            np.concatenate([p.depths for p in parts]),
+            np.concatenate([p.groups for p in parts]),
+        )
+
+
+def featurise(examples: list[Example]) -> Featurised:
+    """Embeddings and raw handcrafted features, computed as the coder computes them."""
+    statements = [_read(e.text, e.context).statement_text for e in examples]
+    embedded = np.vstack([get_embedder().embed([classifier_text(s)]) for s in statements])
+    extra = np.vstack(
+        [handcrafted(s, e.context) for s, e in zip(statements, examples, strict=True)]
+    )
+    return Featurised(
+        embedded,
+        extra,
+        np.array([e.function for e in examples]),
+        np.array([e.depth or "" for e in examples]),
+        np.array([e.group for e in examples]),
+    )
+
+
+def design_matrix(data: Featurised) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The scaled feature matrix, with the mean and scale the classifier must store."""
+    mean, scale = data.extra.mean(axis=0), data.extra.std(axis=0) + 1e-6
+    x = np.hstack([data.embedded, (data.extra - mean) / scale]).astype(np.float64)
+    return x, mean, scale
+
+
+def fit(x: np.ndarray, y: np.ndarray, c: float) -> LogisticRegression:
+    model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
+    return model.fit(x, y)
+
+
+def fit_weights(data: Featurised, *, training_hash: str, version: str) -> dict[str, np.ndarray]:
+    """Both heads fitted on ``data``, as the arrays ``MoveClassifier`` loads.
+
+    The shipped model is this, saved; the AnnoMI cross-validation in evals/coder_eval.py calls
+    it on folds that include AnnoMI rows and keeps the result in memory only.
+    """
+    x, mean, scale = design_matrix(data)
+    function_model = fit(x, data.functions, FUNCTION_C)
+    order = [list(function_model.classes_).index(f) for f in FUNCTIONS]
+    depth_rows = data.depths != ""
+    depth_model = fit(x[depth_rows], (data.depths[depth_rows] == "complex").astype(int), DEPTH_C)
+    return {
+        "feature_mean": mean.astype(np.float32),
+        "feature_scale": scale.astype(np.float32),
+        "function_coef": function_model.coef_[order].astype(np.float32),
+        "function_intercept": function_model.intercept_[order].astype(np.float32),
+        "depth_coef": depth_model.coef_.astype(np.float32),
+        "depth_intercept": depth_model.intercept_.astype(np.float32),
+        "features": np.array(FEATURES),
+        "functions": np.array(FUNCTIONS),
+        "training_hash": np.array(training_hash),
+        "version": np.array(version),
+    }
+
+
+def cross_validate(x: np.ndarray, y: np.ndarray, groups: np.ndarray, c: float) -> float:
+    """Accuracy with whole contrast records held out together, so no peer line leaks."""
+    correct = 0
+    for train, test in GroupKFold(n_splits=5).split(x, y, groups):
+        correct += int((fit(x[train], y[train], c).predict(x[test]) == y[test]).sum())
+    return correct / len(y)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only check the model is current")
+    args = parser.parse_args()
+    current = training_hash()
+    if args.check:
+        with np.load(MODEL_PATH) as data:
+            shipped = str(data["training_hash"])
+        print(f"training data {current}, shipped model trained on {shipped}")
+        return 0 if shipped == current else 1
+
+    data = featurise(load_examples())
+    x, _, _ = design_matrix(data)
+    depth_rows = data.depths != ""
+    counts = {f: int((data.functions == f).sum()) for f in FUNCTIONS}
+    print(
+        f"{len(data.functions)} training lines: {counts}; reflections by depth: "
+        f"simple {int((data.depths == 'simple').sum())}, "
+        f"complex {int((data.depths == 'complex').sum())}"
+    )
+    print(
+        f"function head, 5-fold grouped CV accuracy: "
+        f"{cross_validate(x, data.functions, data.groups, FUNCTION_C):.3f}"
+    )
+    depths = (data.depths[depth_rows] == "complex").astype(int)
+    print(
+        f"depth head, 5-fold grouped CV accuracy: "
+        f"{cross_validate(x[depth_rows], depths, data.groups[depth_rows], DEPTH_C):.3f}"
+    )
+    weights = fit_weights(data, training_hash=current, version=f"lr-{current[:8]}")
+    MODEL_PATH.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(MODEL_PATH, **weights)
+    print(f"wrote {MODEL_PATH} ({MODEL_PATH.stat().st_size} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
