@@ -16,42 +16,12 @@ import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 CORPUS_DIR = Path(__file__).parent / "corpus"
 
-LABELS = (
-    "open_question",
-    "closed_question",
-    "leading_question",
-    "why_question",
-    "stacked_questions",
-    "simple_reflection",
-    "complex_reflection",
-    "summary",
-    "affirmation",
-    "permission_request",
-    "advice_with_permission",
-    "advice_without_permission",
-    "information",
-    "judgement",
-    "feedback",
-    "self_disclosure",
-    "other",
-)
-QUESTION_FORMS = {"open_question", "closed_question"}
-REFLECTIONS = {"simple_reflection", "complex_reflection", "summary"}
-INPUTS = {
-    "permission_request",
-    "advice_with_permission",
-    "advice_without_permission",
-    "information",
-    "feedback",
-    "judgement",
-    "self_disclosure",
-}
 Label = Literal[
     "open_question",
     "closed_question",
@@ -71,6 +41,18 @@ Label = Literal[
     "self_disclosure",
     "other",
 ]
+LABELS: tuple[str, ...] = get_args(Label)
+QUESTION_FORMS = {"open_question", "closed_question"}
+REFLECTIONS = {"simple_reflection", "complex_reflection", "summary"}
+INPUTS = {
+    "permission_request",
+    "advice_with_permission",
+    "advice_without_permission",
+    "information",
+    "feedback",
+    "judgement",
+    "self_disclosure",
+}
 
 
 class CorpusLine(BaseModel):
