@@ -344,7 +344,7 @@ def test_a_trainer_runs_a_cohort_assignment_with_a_custom_rubric(
             "cohort_id": cohort["id"],
             "rubric_id": rubric.json()["id"],
             "due_at": due.isoformat(),  # no offset: taken as UTC, not as the server's zone
-            "target_levels": {"questioning": 5},
+            "target_levels": {"questioning": 3},
         },
     )
     assert made.status_code == 201, made.text
