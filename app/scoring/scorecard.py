@@ -460,13 +460,7 @@ def _redirected(turn: CodedTurn, turns: Sequence[TranscriptTurn]) -> CodedTurn:
     heard = set().union(*(content_stems(line) for line in before)) if before else set()
     if not specific or specific & heard:
         return turn
-    return CodedTurn(
-        turn.turn,
-        turn.coded,
-        turn.context,
-        turn.flags | {FlagKind.OFF_TOPIC_QUESTION},
-        turn.hollow,
-    )
+    return _flag_off_topic(turn)
 
 
 def _missed(turn: CodedTurn, turns: Sequence[TranscriptTurn]) -> CodedTurn:
@@ -548,6 +542,10 @@ def _topical(turn: CodedTurn, peer_lines: Sequence[str]) -> CodedTurn:
     asked = [e.cue or turn.coded.text for e in turn.coded.evidence if e.move in QUESTIONS]
     if not asked or not _off_topic(" ".join(dict.fromkeys(asked)), peer_lines):
         return turn
+    return _flag_off_topic(turn)
+
+
+def _flag_off_topic(turn: CodedTurn) -> CodedTurn:
     return CodedTurn(
         turn.turn,
         turn.coded,

@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -40,7 +40,7 @@ from app.scoring.scorecard import Scorecard, score_transcript
 
 CASES_DIR = PROJECT_ROOT / "evals" / "feedback"
 TARGET = 1.0
-KINDS = (
+Kind = Literal[
     "skilled",
     "mixed",
     "poor",
@@ -51,7 +51,8 @@ KINDS = (
     "off_topic",
     "non_english",
     "very_short",
-)
+]
+KINDS: tuple[str, ...] = get_args(Kind)
 
 
 class Expect(BaseModel):
@@ -78,18 +79,7 @@ class Case(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str
-    kind: Literal[
-        "skilled",
-        "mixed",
-        "poor",
-        "interrogation",
-        "hostile",
-        "advice_heavy",
-        "gaming",
-        "off_topic",
-        "non_english",
-        "very_short",
-    ]
+    kind: Kind
     scenario: str | None = None
     turns: list[str] = Field(min_length=1)
     expect: Expect
