@@ -20,7 +20,7 @@ def print_scorecard(scorecard: Scorecard, console: Console) -> None:
         judged = scorecard.judge.level(skill.skill) if scorecard.judge else None
         summary.add_row(
             skill.title,
-            "not observed" if skill.level is None else str(skill.level),
+            _level_cell(skill),
             "" if skill.score is None else f"{skill.score:.2f}",
             _judge_cell(scorecard, judged),
         )
@@ -29,6 +29,12 @@ def print_scorecard(scorecard: Scorecard, console: Console) -> None:
         console.print(f"[dim]LLM judge unscored: {scorecard.judge.reason}[/dim]")
     for skill in scorecard.skills:
         _print_skill(skill, console)
+
+
+def _level_cell(skill: SkillScore) -> str:
+    if skill.level is not None:
+        return str(skill.level)
+    return "not observed" if skill.targeted else "not part of this scenario"
 
 
 def _judge_cell(scorecard: Scorecard, level: int | None) -> str:

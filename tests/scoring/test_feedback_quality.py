@@ -7,9 +7,11 @@ import math
 import re
 
 import pytest
+from rich.console import Console
 
 from app.scoring.metrics import FlagKind
 from app.scoring.moves import Move
+from app.scoring.render import print_scorecard
 from app.scoring.rewrite import FRAMES, PROBLEM_MOVES, TARGETS, Weakness, artefacts, problems
 from app.scoring.rubric import RubricSet
 from app.scoring.scorecard import score_transcript
@@ -117,6 +119,10 @@ def test_scoring_an_untargeted_skill_that_did_not_come_up_is_explained_and_not_c
     assert feedback is not None and feedback.status == "not_observed" and not feedback.targeted
     assert "Not part of this scenario" in feedback.reason
     assert feedback.title not in str(level_chart(card, chart_id="t"))
+    console = Console(record=True, width=200)
+    print_scorecard(card, console)
+    row = next(line for line in console.export_text().splitlines() if feedback.title in line)
+    assert "not part of this scenario" in row and "not observed" not in row
 
 
 def test_scoring_lines_in_another_language_are_left_out_and_listed(rubrics: RubricSet) -> None:
