@@ -381,10 +381,11 @@ def eval_persona(
         scenarios = [s for s in scenarios if s.id == scenario]
         if not scenarios:
             raise typer.BadParameter(f"no scenario '{scenario}'", param_hint="--scenario")
+    peer = _engine(engine)
     conversations = run_persona_eval(
         scenarios,
         load_scripts(),
-        engine=_engine(engine),
+        engine=peer,
         coder=real_coder if coder is CoderKind.REAL else scripted_coder,
         only_script=script,
     )
@@ -397,6 +398,11 @@ def eval_persona(
     console.print(results_table(conversations))
     for line in summary_lines(summarise(conversations)):
         console.print(line)
+    voicing = getattr(peer, "voicing", None)
+    if voicing:
+        console.print(
+            "who worded the replies: " + ", ".join(f"{k} {v}" for k, v in sorted(voicing.items()))
+        )
     failed = [c for c in conversations if c.expectation_met is False]
     console.print(
         f"persona rules v{default_rules().version}, engine {engine.value}, coder {coder.value}: "

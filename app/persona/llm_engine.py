@@ -17,6 +17,7 @@ the disclosure is withdrawn from the state, so the record never says more than t
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -52,6 +53,9 @@ class LLMPeerEngine:
         self._system = load_prompt(prompts_dir, "persona_system")
         self._turn = load_prompt(prompts_dir, "persona_turn")
         self._budget_s = turn_budget_s
+        # Who worded each reply ("model", "model after a retry", "authored fallback"): the
+        # persona eval reports it, since a reply the post-check replaced was not the model's.
+        self.voicing: Counter[str] = Counter()
 
     def stream_reply(
         self,
@@ -72,10 +76,13 @@ class LLMPeerEngine:
             reply = self._generate(scenario, state, messages, said_before)
             problem = reply_problem(reply, scenario, state, self._rules)
             if problem is None:
+                self.voicing["model" if attempt == 0 else "model after a retry"] += 1
                 break
             log.warning("LLM reply rejected (%s), attempt %d", problem, attempt + 1)
+            self.voicing[f"rejected: {problem.split(':')[0]}"] += 1
             reply = []
         if not reply:
+            self.voicing["authored fallback"] += 1
             reply = list(state.last.reply)
         settle_disclosure(state, " ".join(reply), scenario, self._rules)
         for i, sentence in enumerate(reply):

@@ -38,6 +38,8 @@ def clean(sentence: str, name: str) -> str:
     """Drop what a person would not say aloud: a "Name:" prefix, *stage directions*, (asides
     such as "(pauses)"), tags."""
     text = " ".join(_TAGS.sub("", _STAGE_DIRECTION.sub("", sentence)).split())
+    if text.count("[") != text.count("]"):  # one end of a bracketed note the model copied
+        text = text.replace("[", "").replace("]", "").strip()
     if (text.count('"') + text.count("“") + text.count("”")) % 2:
         text = text.strip('"“”')  # the model quoted its whole reply; this is one end of it
     names = "|".join(re.escape(n) for n in dict.fromkeys([name, name.split()[0]]))

@@ -157,6 +157,9 @@ def test_finished_peer_makes_no_model_call(
         "You've said: blames the late files on the warehouse management system export.",
         "I'm not sure how to manage. This is a conversation with a colleague.",
         "I'm sorry, I can't be of further help.",
+        # Qwen2.5-1.5B in the same eval
+        "Sorry, but I can't share that information.",
+        "I'm sorry, I can't help with that.",
     ],
 )
 def test_reply_problem_catches_a_prompt_read_out(
@@ -172,6 +175,7 @@ def test_reply_problem_catches_a_prompt_read_out(
         "I'm not a machine, I can't do everything at once.",
         "Everyone's busy at the moment. I'm no different.",
         "My colleague Dev covers Mondays.",
+        "I can't share that, it's between me and Ravi.",
     ],
 )
 def test_reply_problem_lets_ordinary_speech_through(
