@@ -94,12 +94,26 @@ THREAT_CAP = 2.0  # any threat caps every skill at level 2
 REPEAT_OVERLAP = 0.75  # a reflection sharing this share of content words with an earlier one
 ENGLISH_SHARE = 0.2  # a line of 3+ words needs this share of common English words
 OFF_TOPIC_BELOW = 0.15  # a question with only new, specific words and relevance below this
+# A reflection only partly related by meaning to the last few lines (relevance PARTLY) counts
+# when at least this share of its specific words were said by the other person: "So the moon
+# landing was fake, it sounds like" scores 0.12 on MiniLM against a talk about late files,
+# inside the PARTLY band. The persona uses the same share (relevance.on_topic_share).
+REFLECTION_KNOWN_SHARE = 0.5
+# ... or, failing that, relates to some stretch of the talk at least this much. Expert-coded
+# AnnoMI reflections, read against every earlier client line, fall below 0.15 in 1.1% of
+# cases; made-up ones ("the moon is made of cheese", "you love pizza") scored 0.02-0.14.
+# Those that score higher are caught when the other person answers with confusion (_MISSED).
+REFLECTION_TALK_RELEVANCE = 0.15
+MIN_AVOIDED_FOR_STRENGTH = 3  # "no why questions" is a strength only over this many questions
 
 # The other person's reply shows a reflection missed: confusion or a correction.
 _MISSED = re.compile(
     r"^\W*(?:what\W*$|what do you mean|sorry\W*$|pardon|huh|eh\W*$|i don'?t follow|"
     r"that'?s not what i (?:said|meant)|i didn'?t (?:say|mean|go)|i never said|no,? that'?s not|"
-    r"where did (?:you get|that come from)|i don'?t (?:understand|know what you mean))",
+    r"where did (?:you get|that come from)|i don'?t (?:understand|know what you mean)|"
+    r"i'?m not (?:following|with you|sure what you mean)|(?:you'?ve )?lost me|"
+    r"i (?:think i'?ve |must have )?missed (?:a step|something)|"
+    r"can you (?:rephrase|say that again))",
     re.IGNORECASE,
 )
 # ... or steers back to what they came to talk about, after an off-topic question.
@@ -108,6 +122,10 @@ _REDIRECT = re.compile(
     r"need(?:ed)?) to (?:talk|ask|speak) about|can we (?:talk about|focus|get back|talk about)|"
     r"this isn'?t helpful|about my [a-z]+ though|i'?m here because",
     re.IGNORECASE,
+)
+# Lines that earn nothing: never quoted as a strength.
+_NOT_CREDITED = frozenset(
+    {FlagKind.OFF_TOPIC_QUESTION, FlagKind.UNRELATED_REFLECTION, FlagKind.REPEATED_REFLECTION}
 )
 MAX_EVIDENCE_PER_CRITERION = 3
 MAX_STRENGTHS = 3
@@ -509,7 +527,10 @@ def _checked(turn: CodedTurn, peer_lines: Sequence[str], before: Sequence[CodedT
     reflected = [e.cue or coded.text for e in coded.evidence if e.move in REFLECTIONS]
     if reflected:
         said = " ".join(dict.fromkeys(reflected))
-        if relevance(said, peer_lines).verdict is Relevance.UNRELATED:
+        verdict = relevance(said, peer_lines).verdict
+        if verdict is Relevance.UNRELATED or (
+            verdict is Relevance.PARTLY and not _in_their_words(said, peer_lines)
+        ):
             flags.add(FlagKind.UNRELATED_REFLECTION)
         elif _repeats(said, before):
             flags.add(FlagKind.REPEATED_REFLECTION)
@@ -517,6 +538,25 @@ def _checked(turn: CodedTurn, peer_lines: Sequence[str], before: Sequence[CodedT
             coded = _without(coded, REFLECTIONS)
             hollow = tuple(reflected)
     return CodedTurn(turn.turn, coded, turn.context, frozenset(flags), hollow)
+
+
+def _in_their_words(said: str, peer_lines: Sequence[str]) -> bool:
+    """Whether a reflection names something the other person said, or relates in meaning to
+    some stretch of the whole talk. Feeling words and the generic words of any coaching line do
+    not count either way: "you feel stuck" names nothing to check, while "the moon landing was
+    fake" names three things nobody said and relates to no part of the talk."""
+    specific = content_stems(said) - _GENERIC_QUESTION_WORDS - _feeling_stems(said)
+    if not specific:
+        return True
+    heard = set().union(*(content_stems(line) for line in peer_lines)) if peer_lines else set()
+    if len(specific & heard) / len(specific) >= REFLECTION_KNOWN_SHARE:
+        return True
+    windows = [peer_lines[i : i + RECENT_LINES] for i in range(0, len(peer_lines), RECENT_LINES)]
+    return any(relevance(said, window).score >= REFLECTION_TALK_RELEVANCE for window in windows)
+
+
+def _feeling_stems(text: str) -> set[str]:
+    return {stem(w) for w in words(text) if rules.feeling_words(w)}
 
 
 def _repeats(said: str, before: Sequence[CodedTurn]) -> bool:
@@ -838,11 +878,14 @@ def _coded(session: Session, index: int) -> CodedTurn | None:
 
 
 def _evidence(criterion: Criterion, measured: MetricResult, session: Session) -> list[Evidence]:
+    """Quoted turns for and against a criterion; a flagged line (off-topic, unrelated or
+    repeated) is never quoted in its favour, since it earned nothing."""
     spec = METRICS[criterion.metric]
+    flagged = {t.turn.index for t in session.learner if t.flags & _NOT_CREDITED}
     found = []
     for counts, indexes, moves in (
-        ("for", measured.good_turns, spec.good_moves),
-        ("against", measured.weak_turns, spec.weak_moves),
+        ("for", [i for i in measured.good_turns if i not in flagged], spec.good_moves),
+        ("against", list(measured.weak_turns), spec.weak_moves),
     ):
         for index in indexes[:MAX_EVIDENCE_PER_CRITERION]:
             item = _quote(session, index, moves)
@@ -885,19 +928,33 @@ def _sentence_of(text: str, cue: str) -> str:
 def _strengths(
     observed: Sequence[tuple[Criterion, MetricResult, CriterionResult]], session: Session
 ) -> list[Strength]:
-    """Criteria at level 4-5 with something the learner actually did to show for it."""
+    """Criteria at level 4-5 with something the learner actually did to show for it.
+
+    Every strength quotes a line that earned credit (never an off-topic, unrelated or repeated
+    one), and a criterion met by avoiding something ("no why questions") is a strength only
+    over enough turns: one question that is not a "why" shows nothing.
+    """
     strong = [(c, m, r) for c, m, r in observed if (r.level or 0) >= STRENGTH_FROM_LEVEL]
     strong.sort(key=lambda cmr: (-(cmr[2].score or 0), -cmr[0].weight))
+    flagged = {t.turn.index for t in session.learner if t.flags & _NOT_CREDITED}
     found: list[Strength] = []
     for criterion, metric, result in strong:
         if len(found) == MAX_STRENGTHS:
             break
+        if criterion.direction != "higher_is_better" and (
+            metric.denominator < MIN_AVOIDED_FOR_STRENGTH
+        ):
+            continue
         good = METRICS[criterion.metric].good_moves
         example = next(
-            ((i, q) for i in metric.good_turns if good and (q := _quote(session, i, good))),
+            (
+                (i, q)
+                for i in metric.good_turns
+                if good and i not in flagged and (q := _quote(session, i, good))
+            ),
             None,
         )
-        if example is None and criterion.direction == "higher_is_better":
+        if example is None:
             continue  # a strength shows something done, not only something avoided
         found.append(
             Strength(
@@ -906,8 +963,8 @@ def _strengths(
                 level=result.level or 0,
                 text=f"{criterion.anchor(result.level or 1)} "
                 f"{METRICS[criterion.metric].plain(metric)}",
-                turn=example[0] if example else None,
-                quote=example[1][1] if example else None,
+                turn=example[0],
+                quote=example[1][1],
             )
         )
     return found

@@ -10,6 +10,7 @@ and flags that must be raised. Every scorecard is also checked, whatever the cas
 - levels: within the expected ranges; a capped skill never rounds above its cap;
 - contradictions: at most three next steps, one per turn, none quoting a line praised as a
   strength, each quoting a whole sentence of its turn verbatim; no strength shown as "(0%)";
+  no strength, and no evidence in a skill's favour, quoting a line flagged as earning nothing;
 - rewrites: each sentence rewrite is re-coded by the coder as its target move, carries no
   problem move and is not the original (``rewrite.problems``); a frame is the weakness's own
   frame with visible slots;
@@ -34,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from app.config import PROJECT_ROOT, get_settings
 from app.conversation import TranscriptTurn
 from app.scoring.language import split_sentences
+from app.scoring.metrics import FlagKind
 from app.scoring.rewrite import FRAMES, Weakness, artefacts, problems
 from app.scoring.rubric import RubricSet, load_rubric_set
 from app.scoring.scorecard import Scorecard, score_transcript
@@ -136,17 +138,29 @@ def _scenario(slug: str | None):
     return next(s for s in scenarios if s.id == slug)
 
 
+# Lines that earned nothing: never quoted as a strength or as evidence in a skill's favour.
+UNCREDITED = frozenset(
+    {FlagKind.UNRELATED_REFLECTION, FlagKind.REPEATED_REFLECTION, FlagKind.OFF_TOPIC_QUESTION}
+)
+
+
 def check_card(card: Scorecard) -> list[str]:
     """What any scorecard must satisfy, whatever the session: the case-independent checks."""
     failures: list[str] = []
     texts = {t.index: t.text for t in card.turns}
     contexts = _contexts(card)
+    uncredited = {f.turn for f in card.flags if f.kind in UNCREDITED}
     for skill in card.skills:
         if skill.level is not None and skill.score is not None and skill.level > skill.score + 0.5:
             failures.append(f"{skill.skill}: level {skill.level} rounds above score {skill.score}")
         for strength in skill.strengths:
             if "(0%)" in strength.text:
                 failures.append(f"{skill.skill}: strength shows '(0%)'")
+            if strength.turn in uncredited:
+                failures.append(f"{skill.skill}: strength quotes turn {strength.turn}, flagged")
+        for item in skill.evidence:
+            if item.counts == "for" and item.turn in uncredited:
+                failures.append(f"{skill.skill}: evidence for it quotes flagged turn {item.turn}")
     steps = card.next_steps
     if len(steps) > 3:
         failures.append(f"{len(steps)} next steps (at most 3)")
