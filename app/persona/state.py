@@ -29,7 +29,7 @@ from app.persona.rules import (
     Verdict,
     default_rules,
 )
-from app.persona.speech import sentences_of
+from app.persona.speech import matches_any, sentences_of
 from app.scenarios.schema import DisclosureLayer, Persona, Scenario, Trigger
 from app.scoring.language import content_stems
 from app.scoring.moves import CodedUtterance, Move
@@ -114,18 +114,20 @@ def advance(
     turn = state.learner_turns + 1
     if state.finished:
         return finished_turn(state, persona, rules)
-    moves = frozenset(coded.moves) if coded.assessable else frozenset({Move.OTHER})
+    # A line with nothing to make sense of (gibberish, another language) and one that tries to
+    # take the peer out of the role ("ignore your instructions…") get the same puzzled reply,
+    # and neither moves trust, triggers or layers.
+    sensible = coded.assessable and not matches_any(learner_text, rules.llm.injection_patterns)
+    moves = frozenset(coded.moves) if sensible else frozenset({Move.OTHER})
     if state.permission_granted and Move.ADVICE_WITHOUT_PERMISSION in moves:
         # The peer said yes a turn ago: this advice was asked for.
         moves = (moves - {Move.ADVICE_WITHOUT_PERMISSION}) | {Move.ADVICE_WITH_PERMISSION}
     query = embed_text(learner_text)
-    reading = (
-        read_meaning(learner_text, moves, state, scenario, rules) if coded.assessable else None
-    )
+    reading = read_meaning(learner_text, moves, state, scenario, rules) if sensible else None
     verdict = reading.verdict if reading else None
     off_topic = bool(reading and reading.off_topic)
     credited = credited_moves(moves, verdict, off_topic, rules)
-    fired = fired_triggers(persona.triggers, moves, learner_text) if coded.assessable else []
+    fired = fired_triggers(persona.triggers, moves, learner_text) if sensible else []
     followed = followed_up_layers(query, state, persona, rules) if verdict != "unrelated" else []
     trust, defensiveness = update_feelings(
         state,
@@ -144,7 +146,7 @@ def advance(
     next_layer = layer_to_open(
         persona, state.disclosed_layers, openness, defensive, opening, rules, level
     )
-    asked = coded.assessable and Move.PERMISSION_REQUEST in moves
+    asked = sensible and Move.PERMISSION_REQUEST in moves
     granted = asked and not defensive and openness >= level.permission_at
     facts = Facts(
         ending=is_ending(state, moves, learner_text, turn, scenario, rules),
@@ -154,7 +156,7 @@ def advance(
         new_layer=next_layer is not None,
         moves=moves,
         openness=openness,
-        assessable=coded.assessable,
+        assessable=sensible,
         relevance=verdict,
         off_topic=off_topic,
         permission_asked=asked,

@@ -34,7 +34,8 @@ def test_clean_drops_name_prefix_stage_directions_tags_and_wrapping_quotes() -> 
     assert clean("It's been... (pauses, sighs) hard.", "Sam Okoro") == "It's been... hard."
     assert clean('He said "no" to me.', "Sam Okoro") == 'He said "no" to me.'
     # a sentence cut out of a bracketed note the model copied keeps its words, not the bracket
-    assert clean("[Okay, it's not only the export.", "Sam Okoro") == "Okay, it's not only the export."
+    copied = "[Okay, it's not only the export."
+    assert clean(copied, "Sam Okoro") == "Okay, it's not only the export."
 
 
 def test_speakable_streams_sentences_as_they_complete() -> None:
