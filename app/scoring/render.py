@@ -29,6 +29,21 @@ def print_scorecard(scorecard: Scorecard, console: Console) -> None:
         console.print(f"[dim]LLM judge unscored: {scorecard.judge.reason}[/dim]")
     for skill in scorecard.skills:
         _print_skill(skill, console)
+    _print_uncredited(scorecard, console)
+
+
+def _print_uncredited(scorecard: Scorecard, console: Console) -> None:
+    """Lines that earned nothing and text left out as aimed at the scorer, each with why."""
+    if not scorecard.flags and not scorecard.ignored:
+        return
+    console.print("[bold]Lines that earned nothing[/bold]")
+    for flag in scorecard.flags:
+        console.print(f'  turn {flag.turn}: "{escape(flag.quote)}" [dim]{escape(flag.why)}[/dim]')
+    for ignored in scorecard.ignored:
+        console.print(
+            f'  turn {ignored.turn}: "{escape(ignored.quote)}" [dim]left out: '
+            f"{escape(ignored.reason)}[/dim]"
+        )
 
 
 def _level_cell(skill: SkillScore) -> str:
