@@ -18,7 +18,7 @@ slots ("In [situation], I noticed [behaviour] ...") instead of a broken sentence
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
@@ -841,10 +841,12 @@ def best_rewrite(
     peer_lines: Sequence[str] = (),
     exemplars: ExemplarLines | None = None,
     suggest: Suggest | None = None,
+    avoid: Collection[str] = (),
 ) -> Rewrite | None:
     """The first candidate that passes every check, else the weakness's frame.
 
-    None when the turn holds nothing this weakness is about.
+    None when the turn holds nothing this weakness is about. ``avoid`` holds rewrites already
+    offered on the same card: the same suggestion twice reads as a template, not feedback.
     """
     transformed = rewrite_for(weakness, text, coded, context)
     quote = transformed.quote if transformed else quote_for(weakness, text, coded)
@@ -868,6 +870,8 @@ def best_rewrite(
         if proposed:
             candidates.append((proposed.strip(), "llm"))
     for candidate, source in candidates:
+        if candidate in avoid:
+            continue
         if not _SLOT.search(candidate) and not problems(weakness, candidate, quote, context):
             return Rewrite(weakness, quote, candidate, why, "sentence", source)
     return Rewrite(weakness, quote, FRAMES[weakness], why, "frame", "frame")

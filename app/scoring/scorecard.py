@@ -1052,6 +1052,7 @@ def _next_steps(
                 peer_lines=_peer_before(session, index),
                 exemplars=exemplars,
                 suggest=suggest,
+                avoid={step.rewrite for step in steps if step.rewrite_kind == "sentence"},
             )
             if rewrite is None or (index, rewrite.quote) in praised:
                 continue

@@ -8,8 +8,9 @@ observed or could not be assessed), next steps that must or must not appear (wea
 and flags that must be raised. Every scorecard is also checked, whatever the case says:
 
 - levels: within the expected ranges; a capped skill never rounds above its cap;
-- contradictions: at most three next steps, one per turn, none quoting a line praised as a
-  strength, each quoting a whole sentence of its turn verbatim; no strength shown as "(0%)";
+- contradictions: at most three next steps, one per turn, no two offering the same rewrite,
+  none quoting a line praised as a strength, each quoting a whole sentence of its turn
+  verbatim; no strength shown as "(0%)";
   no strength, and no evidence in a skill's favour, quoting a line flagged as earning nothing;
 - rewrites: each sentence rewrite is re-coded by the coder as its target move, carries no
   problem move and is not the original (``rewrite.problems``); a frame is the weakness's own
@@ -167,6 +168,9 @@ def check_card(card: Scorecard) -> list[str]:
     turns = [s.turn for s in steps]
     if len(set(turns)) != len(turns):
         failures.append("two next steps on one turn")
+    offered = [s.rewrite for s in steps if s.rewrite_kind == "sentence"]
+    if len(set(offered)) != len(offered):
+        failures.append("two next steps offer the same rewrite")
     praised = {(s.turn, s.quote) for k in card.skills for s in k.strengths if s.quote}
     for step in steps:
         where = f"step '{step.weakness}' turn {step.turn}"
