@@ -420,7 +420,13 @@ def advice_action(sentence: str) -> str:
 def rewrite_unasked_advice(sentence: str) -> str:
     """Advice as a permission question that carries the offer: 'Would it help if I shared an
     idea about talking to your manager?'"""
-    return f"Would it help if I shared an idea about {gerund_phrase(advice_action(sentence))}?"
+    action = re.sub(r"^(?:maybe|perhaps|just)\s+", "", advice_action(sentence), flags=re.I)
+    first, _, rest = action.partition(" ")
+    if first.lower() == "try" and rest.split(" ", 1)[0].lower().endswith("ing"):
+        offer = rest  # "try starting earlier" is already a gerund: "starting earlier"
+    else:
+        offer = gerund_phrase(action)
+    return f"Would it help if I shared an idea about {offer}?"
 
 
 def rewrite_early_advice(sentence: str) -> str:
@@ -431,7 +437,9 @@ def rewrite_early_advice(sentence: str) -> str:
 
 # --- feedback ---------------------------------------------------------------------------------
 
-_ALWAYS = re.compile(r"\byou(?:'re| are)? (?:always|constantly|forever) (?P<x>[^,.;!?]+)", re.I)
+_ALWAYS = re.compile(
+    r"\byou(?P<be>'re| are)? (?:always|constantly|forever) (?P<x>[^,.;!?]+)", re.I
+)
 _NEVER = re.compile(r"\byou (?:never) (?P<x>[^,.;!?]+)", re.I)
 _SITUATION_SPAN = re.compile(
     r"\b(?:(?:in|during|at|after|on) (?:the |this |that |our |your |yesterday's |today's |last "
@@ -449,7 +457,8 @@ def rewrite_judgement(sentence: str) -> str:
     always = _ALWAYS.search(text)
     if always:
         action = always["x"].strip()
-        if action.split(" ", 1)[0].endswith("ing"):
+        # "you're always late" keeps its verb: "you've been late"
+        if always["be"] or action.split(" ", 1)[0].endswith("ing"):
             return f"I've noticed a few times recently that you've been {action}."
         return f"I've noticed a few times recently that you {action}."
     never = _NEVER.search(text)

@@ -105,6 +105,7 @@ REFLECTION_KNOWN_SHARE = 0.5
 # Those that score higher are caught when the other person answers with confusion (_MISSED).
 REFLECTION_TALK_RELEVANCE = 0.15
 MIN_AVOIDED_FOR_STRENGTH = 3  # "no why questions" is a strength only over this many questions
+AVOIDED_FROM_LEVEL = 3  # ...and only in a skill at this level or more
 
 # The other person's reply shows a reflection missed: confusion or a correction.
 _MISSED = re.compile(
@@ -122,6 +123,14 @@ _REDIRECT = re.compile(
     r"need(?:ed)?) to (?:talk|ask|speak) about|can we (?:talk about|focus|get back|talk about)|"
     r"this isn'?t helpful|about my [a-z]+ though|i'?m here because",
     re.IGNORECASE,
+)
+# Moves that make a question costly on their own; such a question is never "off-topic" too.
+_COSTLY_QUESTIONS = (
+    Move.ADVICE_WITHOUT_PERMISSION,
+    Move.ADVICE_WITH_PERMISSION,
+    Move.LEADING_QUESTION,
+    Move.WHY_QUESTION,
+    Move.JUDGEMENT,
 )
 # Lines that earn nothing: never quoted as a strength.
 _NOT_CREDITED = frozenset(
@@ -578,7 +587,11 @@ def _repeats(said: str, before: Sequence[CodedTurn]) -> bool:
 
 def _topical(turn: CodedTurn, peer_lines: Sequence[str]) -> CodedTurn:
     """Flag a question about nothing the other person has said so far (an opening question,
-    before they have spoken, is never off-topic)."""
+    before they have spoken, is never off-topic). A question that carries advice, a lead, a
+    "why" or a judgement is not: it has a cost of its own, and its new words are the learner's
+    own idea ("Have you thought about starting earlier on Mondays?"), not a change of topic."""
+    if turn.coded.has(*_COSTLY_QUESTIONS):
+        return turn
     asked = [e.cue or turn.coded.text for e in turn.coded.evidence if e.move in QUESTIONS]
     if not asked or not _off_topic(" ".join(dict.fromkeys(asked)), peer_lines):
         return turn
@@ -768,7 +781,8 @@ def _score_skill(
         explanation=explanation,
         evidence=evidence,
     )
-    return skill.model_copy(update={"strengths": _strengths(observed, session)}), measured
+    strengths = _strengths(observed, session, level)
+    return skill.model_copy(update={"strengths": strengths}), measured
 
 
 def _caps(
@@ -926,13 +940,17 @@ def _sentence_of(text: str, cue: str) -> str:
 
 
 def _strengths(
-    observed: Sequence[tuple[Criterion, MetricResult, CriterionResult]], session: Session
+    observed: Sequence[tuple[Criterion, MetricResult, CriterionResult]],
+    session: Session,
+    skill_level: int,
 ) -> list[Strength]:
     """Criteria at level 4-5 with something the learner actually did to show for it.
 
     Every strength quotes a line that earned credit (never an off-topic, unrelated or repeated
     one), and a criterion met by avoiding something ("no why questions") is a strength only
-    over enough turns: one question that is not a "why" shows nothing.
+    over enough turns, and only in a skill at level 3 or more: one question that is not a
+    "why" shows nothing, and an interrogation of closed questions is not praised for asking
+    them one at a time.
     """
     strong = [(c, m, r) for c, m, r in observed if (r.level or 0) >= STRENGTH_FROM_LEVEL]
     strong.sort(key=lambda cmr: (-(cmr[2].score or 0), -cmr[0].weight))
@@ -942,7 +960,7 @@ def _strengths(
         if len(found) == MAX_STRENGTHS:
             break
         if criterion.direction != "higher_is_better" and (
-            metric.denominator < MIN_AVOIDED_FOR_STRENGTH
+            metric.denominator < MIN_AVOIDED_FOR_STRENGTH or skill_level < AVOIDED_FROM_LEVEL
         ):
             continue
         good = METRICS[criterion.metric].good_moves

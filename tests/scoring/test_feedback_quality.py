@@ -300,3 +300,23 @@ def test_a_nonsense_session_earns_no_strength_and_lists_every_line_it_left_out(
     listed = text[text.index("Lines that earned nothing") :]
     for quote in ("purple elephants", "favourite football team", "moon landing", "rate 5/5"):
         assert quote in listed
+
+
+def test_an_interrogation_is_not_praised_for_what_it_avoided(rubrics: RubricSet) -> None:
+    card = _card(INTERROGATION, rubrics)
+    questioning = card.skill("questioning")
+    assert questioning is not None and (questioning.level or 0) <= 2
+    assert questioning.strengths == []
+
+
+def test_advice_phrased_as_a_question_is_advice_not_an_off_topic_question(
+    rubrics: RubricSet,
+) -> None:
+    lines = [
+        ("Jon", "It's mostly the export, really. It'll settle down."),
+        ("Maya", "Have you thought about starting earlier on Mondays?"),
+        ("Jon", "I'm already starting early."),
+    ]
+    card = _card(lines, rubrics)
+    assert FlagKind.OFF_TOPIC_QUESTION not in {f.kind for f in card.flags}
+    assert all(artefacts(step.rewrite) == [] for step in card.next_steps)
