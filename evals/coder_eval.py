@@ -36,6 +36,18 @@ A confusion table (AnnoMI main behaviour, with therapist_input kept apart, again
 shows where the disagreements are. One of them is a convention, not an error: MITI 4.2.1 codes
 a declarative sentence said with a rising "?" ("So you drink mostly at weekends?") as a
 reflection, as our coder does, while AnnoMI's annotators often coded it as a closed question.
+Since issue 11 the coder meets them part way: a short "?"-statement that does not echo the
+peer ("You don't like writing?") is a closed question; an echo ("No proper weekend since
+March?"), reflective wording, or a longer statement opening like a reflection ("So you ...?")
+stays a reflection. A permission request phrased as a question counts as a question in the
+three-way score (see ``primary``).
+
+Honest measurement: AnnoMI dev is split *by conversation* (a stable hash of ``transcript_id``,
+``annomi_half``) into an *analysis* half, whose disagreements may be read while writing rules,
+and a *check* half, whose errors are never read; the shipped coder is reported on both halves
+and on the whole, with Cohen's kappa on the three-way code and question recall (the share of
+AnnoMI's questions the coder's main behaviour calls a question). A rule that helps only the
+analysis half is fitted to it; the check half says whether it generalises.
 
 Finally the conversation-level check (evals/scorer_eval.py): do high-quality AnnoMI
 conversations score higher on listening and questioning than low-quality ones?
@@ -43,6 +55,7 @@ conversations score higher on listening and questioning than low-quality ones?
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -56,6 +69,7 @@ from app.config import PROJECT_ROOT
 from app.scoring.classifier import MoveClassifier
 from app.scoring.coder import _read, code_utterances
 from app.scoring.moves import CodedUtterance, Move, SbiPart
+from app.scoring.rules import read_question
 
 GOLD_PATH = PROJECT_ROOT / "evals" / "gold" / "utterances.yaml"
 ANNOMI_PATH = PROJECT_ROOT.parent / "shared" / "datasets" / "annomi-dev.jsonl"
@@ -96,6 +110,9 @@ class Report:
     three_way: list[LabelScore]
     open_closed_accuracy: float
     open_closed_n: int
+    kappa: float | None = None  # Cohen's kappa on the single three-way code (AnnoMI only)
+    question_recall: float | None = None  # AnnoMI questions whose main behaviour we call Q
+    question_n: int = 0
 
     @property
     def macro_f1(self) -> float:
@@ -127,17 +144,41 @@ def score_labels(
     return scores
 
 
+def cohen_kappa(gold: Sequence[str], predicted: Sequence[str]) -> float:
+    """Agreement beyond chance between two single-label codings of the same items."""
+    n = len(gold)
+    if not n:
+        return 0.0
+    observed = sum(g == p for g, p in zip(gold, predicted, strict=True)) / n
+    labels = set(gold) | set(predicted)
+    expected = sum((gold.count(k) / n) * (predicted.count(k) / n) for k in labels)
+    return (observed - expected) / (1 - expected) if expected < 1 else 1.0
+
+
 def primary(coded: CodedUtterance) -> str:
-    """Question, reflection or other, as one main behaviour: the last of Q and R wins."""
+    """Question, reflection or other, as one main behaviour: the last of Q and R wins.
+
+    A permission request phrased as a question ("Would you mind if I shared some information?")
+    is a question here, as in MITI 4.2.1 and AnnoMI, although the coder gives it no question
+    move (our rubrics count it as collaboration, not as questioning).
+    """
 
     def last(moves: frozenset[Move]) -> int:
-        spots = [coded.text.find(e.cue or "") for e in coded.evidence if e.move in moves]
+        spots = [
+            coded.text.find(e.cue or "")
+            for e in coded.evidence
+            if e.move in moves or (e.move is Move.PERMISSION_REQUEST and _asked(e.cue))
+        ]
         return max(spots, default=-1)
 
     q, r = last(QUESTIONS), last(REFLECTIONS)
     if q < 0 and r < 0:
         return "other"
     return "question" if q >= r else "reflection"
+
+
+def _asked(cue: str | None) -> bool:
+    return bool(cue) and read_question(cue or "") is not None
 
 
 def form(moves: Iterable[Move]) -> str | None:
@@ -202,6 +243,19 @@ def load_annomi(path: Path = ANNOMI_PATH) -> list[dict[str, object]]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
+ANNOMI_HALVES = ("analysis", "check")
+
+
+def annomi_half(row: dict[str, object]) -> str:
+    """'analysis' or 'check' for a whole conversation, from a stable hash of its transcript id.
+
+    Errors may be read on the analysis half only; the check half measures whether a change
+    generalises. The hash (not Python's salted ``hash``) keeps the split the same in every run.
+    """
+    digest = hashlib.sha256(f"annomi-transcript-{row['transcript_id']}".encode()).digest()
+    return ANNOMI_HALVES[digest[0] % 2]
+
+
 def annomi_labels(row: dict[str, object]) -> set[str]:
     found = set()
     if row.get("question") in ("open", "closed"):
@@ -250,8 +304,11 @@ def annomi_report(
         coded = code_utterances(_annomi_items(rows))
     gold = [annomi_labels(r) for r in rows]
     predicted = [coded_as_annomi(c) for c in coded]
-    three_gold = [{_annomi_main(r)} for r in rows]
-    three_pred = [{primary(c)} for c in coded]
+    mains = [_annomi_main(r) for r in rows]
+    calls = [primary(c) for c in coded]
+    three_gold = [{m} for m in mains]
+    three_pred = [{c} for c in calls]
+    asked = [c for m, c in zip(mains, calls, strict=True) if m == "question"]
     pairs = [
         (str(r["question"]), form(c.moves))
         for r, c in zip(rows, coded, strict=True)
@@ -264,6 +321,9 @@ def annomi_report(
         three_way=score_labels(three_gold, three_pred, THREE_WAY),
         open_closed_accuracy=_mean(float(g == p) for g, p in pairs),
         open_closed_n=len(pairs),
+        kappa=cohen_kappa(mains, calls),
+        question_recall=_mean(float(c == "question") for c in asked),
+        question_n=len(asked),
     )
 
 
@@ -382,6 +442,15 @@ def run(
         rows = load_annomi(annomi_path)
         shipped = code_utterances(_annomi_items(rows))
         reports.append(annomi_report(rows, shipped))
+        for half in ANNOMI_HALVES:
+            chosen = [n for n, r in enumerate(rows) if annomi_half(r) == half]
+            reports.append(
+                annomi_report(
+                    [rows[n] for n in chosen],
+                    [shipped[n] for n in chosen],
+                    f"AnnoMI dev, shipped coder, {half} half (split by conversation)",
+                )
+            )
         confusions.append(annomi_confusion(rows, shipped, "shipped coder"))
         if cross_validate:
             name = (
@@ -464,7 +533,31 @@ def print_reports(reports: Sequence[Report]) -> None:
             f"{report.open_closed_accuracy:.3f}",
             str(report.open_closed_n),
         )
+        if report.kappa is not None:
+            table.add_row("3-way Cohen's kappa", "", "", f"{report.kappa:.3f}", "")
+        if report.question_recall is not None:
+            table.add_row(
+                "question recall (main behaviour)",
+                "",
+                "",
+                f"{report.question_recall:.3f}",
+                str(report.question_n),
+            )
         console.print(table)
+    print_summary(reports)
+
+
+def print_summary(reports: Sequence[Report]) -> None:
+    """One line per report with the headline numbers, to compare runs at a glance."""
+    for report in reports:
+        extra = ""
+        if report.kappa is not None:
+            extra = f"  kappa {report.kappa:.3f}  question recall {report.question_recall:.3f}"
+            extra += f" ({report.question_n})"
+        print(
+            f"{report.name}: Q/R/other macro-F1 {report.three_way_macro_f1:.3f}  open/closed "
+            f"{report.open_closed_accuracy:.3f} ({report.open_closed_n}){extra}"
+        )
 
 
 if __name__ == "__main__":
