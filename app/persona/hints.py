@@ -1,7 +1,9 @@
 """Live hints: one line after a learner turn, with a technique card to read more.
 
 The texts and the queries live in the rules file (``hints``); the first entry that fits the
-coded turn and the peer's state wins, so the most useful correction comes before praise.
+coded turn and the peer's state wins, so the most useful correction comes before praise. How the
+line landed comes first of all: a reflection about nothing the peer said is never praised for
+its shape.
 """
 
 from __future__ import annotations
@@ -35,6 +37,12 @@ def make_hint(
         if entry.move is not None and entry.move not in coded.moves:
             continue
         if entry.defensive is not None and entry.defensive != defensive:
+            continue
+        if entry.act is not None and entry.act is not state.last.act:
+            continue
+        if entry.relevance is not None and entry.relevance != state.last.relevance:
+            continue
+        if entry.off_topic is not None and entry.off_topic != state.last.off_topic:
             continue
         card = _card_for(entry, retriever)
         return Hint(

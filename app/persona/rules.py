@@ -191,8 +191,14 @@ class Relevance(Strict):
 
 
 class HintRule(Strict):
+    """All set conditions must hold: the coded move, the peer's mood, and how the line landed
+    (``act``, ``relevance``, ``off_topic``: what the peer state made of it this turn)."""
+
     move: Move | None = None
     defensive: bool | None = None
+    act: Act | None = None
+    relevance: Verdict | None = None
+    off_topic: bool | None = None
     text: str = Field(min_length=1, max_length=140)
     search: str | None = Field(default=None, description="Query for a technique card.")
     skill: CardSkill | None = None

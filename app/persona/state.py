@@ -33,7 +33,7 @@ from app.persona.speech import matches_any, sentences_of
 from app.scenarios.schema import DisclosureLayer, Persona, Scenario, Trigger
 from app.scoring.language import content_stems
 from app.scoring.moves import CodedUtterance, Move
-from app.scoring.relevance import PARTLY, RELATED, Relevance, relevance
+from app.scoring.relevance import PARTLY, RELATED, Relevance, names_what_was_said, relevance
 
 
 class TurnOutcome(BaseModel):
@@ -262,7 +262,10 @@ def read_meaning(
         # The peer's own recent lines, not the layer summaries: those are third-person author
         # notes whose wording ("reporting", "busy") any guess about the job would share.
         read = relevance(text, spoken)
-        return MeaningRead(read.verdict.value, read.score, off_topic=False, on_topic=on_topic)
+        verdict = read.verdict
+        if verdict is Relevance.PARTLY and not names_what_was_said(text, spoken):
+            verdict = Relevance.UNRELATED  # the scorer reads the line the same way
+        return MeaningRead(verdict.value, read.score, off_topic=False, on_topic=on_topic)
     if moves & rules.relevance.off_topic_exempt_moves or on_topic:
         return MeaningRead(None, 0.0, off_topic=False)  # "What was that like?" is about the talk
     # Sentence by sentence ("Thanks for the time." dilutes "How is the new role going?"), and

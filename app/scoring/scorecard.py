@@ -58,7 +58,7 @@ from app.scoring import coder, rules
 from app.scoring.coder import code_utterances
 from app.scoring.injection import IgnoredText, screen_transcript
 from app.scoring.judge import JudgeResult, run_judge
-from app.scoring.language import STOPWORDS, content_stems, split_sentences, stem, words
+from app.scoring.language import STOPWORDS, content_stems, split_sentences, words
 from app.scoring.metrics import (
     METRICS,
     QUESTIONS,
@@ -71,7 +71,13 @@ from app.scoring.metrics import (
     hostility_flags,
 )
 from app.scoring.moves import CodedUtterance, Move, MoveEvidence, SbiPart
-from app.scoring.relevance import RECENT_LINES, Relevance, relevance
+from app.scoring.relevance import (
+    GENERIC_WORDS,
+    RECENT_LINES,
+    Relevance,
+    names_what_was_said,
+    relevance,
+)
 from app.scoring.rewrite import (
     CARDS,
     ExemplarLines,
@@ -94,16 +100,6 @@ THREAT_CAP = 2.0  # any threat caps every skill at level 2
 REPEAT_OVERLAP = 0.75  # a reflection sharing this share of content words with an earlier one
 ENGLISH_SHARE = 0.2  # a line of 3+ words needs this share of common English words
 OFF_TOPIC_BELOW = 0.15  # a question with only new, specific words and relevance below this
-# A reflection only partly related by meaning to the last few lines (relevance PARTLY) counts
-# when at least this share of its specific words were said by the other person: "So the moon
-# landing was fake, it sounds like" scores 0.12 on MiniLM against a talk about late files,
-# inside the PARTLY band. The persona uses the same share (relevance.on_topic_share).
-REFLECTION_KNOWN_SHARE = 0.5
-# ... or, failing that, relates to some stretch of the talk at least this much. Expert-coded
-# AnnoMI reflections, read against every earlier client line, fall below 0.15 in 1.1% of
-# cases; made-up ones ("the moon is made of cheese", "you love pizza") scored 0.02-0.14.
-# Those that score higher are caught when the other person answers with confusion (_MISSED).
-REFLECTION_TALK_RELEVANCE = 0.15
 MIN_AVOIDED_FOR_STRENGTH = 3  # "no why questions" is a strength only over this many questions
 AVOIDED_FROM_LEVEL = 3  # ...and only in a skill at this level or more
 
@@ -160,24 +156,6 @@ WEAKNESS_BY_METRIC: dict[str, Weakness] = {
     "reflection_share": Weakness.QUESTION_NOT_REFLECTION,
     "hostility": Weakness.JUDGEMENT,
 }
-
-# Words any coaching question may use without being about something the other person said:
-# a question made only of these is never off-topic.
-_GENERIC_QUESTION_WORDS = frozenset(
-    stem(w)
-    for w in re.findall(
-        r"[a-z]+",
-        """help happen happened happening hard hardest part parts matter matters important
-    mind feel feeling feelings see next want need needs work working going like mean means sense
-    change changes different better worse support time times day days week weeks today now right
-    best worst thought thoughts idea ideas view take make think know say look come else moment
-    situation thing things stand right happy hope hoping worry worried concern concerns expect
-    option options step steps first start plan plans decide difference prefer useful easier
-    easiest tell talk talking share sharing most least whole really been like rather manager
-    team boss colleague colleagues job role project doing today feel going well minute minutes
-    chat catch check""",
-    )
-)
 
 
 class ScorerInfo(BaseModel):
@@ -482,7 +460,7 @@ def _redirected(turn: CodedTurn, turns: Sequence[TranscriptTurn]) -> CodedTurn:
     if reply is None or not _REDIRECT.search(reply):
         return turn
     asked = " ".join(e.cue or turn.coded.text for e in turn.coded.evidence if e.move in QUESTIONS)
-    specific = content_stems(asked) - _GENERIC_QUESTION_WORDS
+    specific = content_stems(asked) - GENERIC_WORDS
     before = [t.text for t in turns if not t.is_learner and t.index < turn.turn.index]
     heard = set().union(*(content_stems(line) for line in before)) if before else set()
     if not specific or specific & heard:
@@ -538,7 +516,7 @@ def _checked(turn: CodedTurn, peer_lines: Sequence[str], before: Sequence[CodedT
         said = " ".join(dict.fromkeys(reflected))
         verdict = relevance(said, peer_lines).verdict
         if verdict is Relevance.UNRELATED or (
-            verdict is Relevance.PARTLY and not _in_their_words(said, peer_lines)
+            verdict is Relevance.PARTLY and not names_what_was_said(said, peer_lines)
         ):
             flags.add(FlagKind.UNRELATED_REFLECTION)
         elif _repeats(said, before):
@@ -547,25 +525,6 @@ def _checked(turn: CodedTurn, peer_lines: Sequence[str], before: Sequence[CodedT
             coded = _without(coded, REFLECTIONS)
             hollow = tuple(reflected)
     return CodedTurn(turn.turn, coded, turn.context, frozenset(flags), hollow)
-
-
-def _in_their_words(said: str, peer_lines: Sequence[str]) -> bool:
-    """Whether a reflection names something the other person said, or relates in meaning to
-    some stretch of the whole talk. Feeling words and the generic words of any coaching line do
-    not count either way: "you feel stuck" names nothing to check, while "the moon landing was
-    fake" names three things nobody said and relates to no part of the talk."""
-    specific = content_stems(said) - _GENERIC_QUESTION_WORDS - _feeling_stems(said)
-    if not specific:
-        return True
-    heard = set().union(*(content_stems(line) for line in peer_lines)) if peer_lines else set()
-    if len(specific & heard) / len(specific) >= REFLECTION_KNOWN_SHARE:
-        return True
-    windows = [peer_lines[i : i + RECENT_LINES] for i in range(0, len(peer_lines), RECENT_LINES)]
-    return any(relevance(said, window).score >= REFLECTION_TALK_RELEVANCE for window in windows)
-
-
-def _feeling_stems(text: str) -> set[str]:
-    return {stem(w) for w in words(text) if rules.feeling_words(w)}
 
 
 def _repeats(said: str, before: Sequence[CodedTurn]) -> bool:
@@ -611,7 +570,7 @@ def _flag_off_topic(turn: CodedTurn) -> CodedTurn:
 def _off_topic(question: str, peer_lines: Sequence[str]) -> bool:
     """Every specific word new to the conversation, and no window of the other person's lines
     (the relevance check reads a few at a time) that it relates to."""
-    specific = content_stems(question) - _GENERIC_QUESTION_WORDS
+    specific = content_stems(question) - GENERIC_WORDS
     if not specific or not peer_lines:
         return False
     heard = set().union(*(content_stems(line) for line in peer_lines))
