@@ -437,9 +437,7 @@ def rewrite_early_advice(sentence: str) -> str:
 
 # --- feedback ---------------------------------------------------------------------------------
 
-_ALWAYS = re.compile(
-    r"\byou(?P<be>'re| are)? (?:always|constantly|forever) (?P<x>[^,.;!?]+)", re.I
-)
+_ALWAYS = re.compile(r"\byou(?P<be>'re| are)? (?:always|constantly|forever) (?P<x>[^,.;!?]+)", re.I)
 _NEVER = re.compile(r"\byou (?:never) (?P<x>[^,.;!?]+)", re.I)
 _SITUATION_SPAN = re.compile(
     r"\b(?:(?:in|during|at|after|on) (?:the |this |that |our |your |yesterday's |today's |last "
