@@ -12,7 +12,13 @@ Conventions (documented in docs/scorecard-json.md as well):
 - "Why don't you ...?" and "Why not ...?" are suggestions dressed as questions: leading
   questions carrying advice, not why-questions.
 - A declarative sentence with a question mark ("So the deadline moved?") is a reflection with
-  rising intonation, as MI coding manuals treat it.
+  rising intonation, as MI coding manuals treat it, unless it is short and no echo of the peer
+  ("Your director knows too?"): that asks them to confirm a fact, a closed question, as expert
+  coders (AnnoMI) code it (coder._checks_a_fact). A choice between named options ("A week or a
+  month?") is a closed question.
+- Transcribed speech is read past its debris: a leading dash, a stage direction, a speaker
+  label, stutters ("Wh-what"); "I was wondering if ..." is "I wonder if ..."; an invitation
+  after a spoken preamble ("Well, you know, tell me about ...") is an open question.
 - "Is that right?" closing a reflection is a check of understanding, part of the reflection.
 """
 
@@ -22,7 +28,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from app.scoring.language import core_form, normalise_apostrophes, words
+from app.scoring.language import core_form, normalise_apostrophes, word_count, words
 from app.scoring.lexicons import Lexicon, load_lexicons
 
 
@@ -75,6 +81,23 @@ def lexicon(which: str | re.Pattern[str] | Lexicon) -> Lexicon:
     return _BY_PATTERN[which]
 
 
+# Transcribed speech: a turn picked up mid-sentence ("- how are you taking them?"), a stage
+# direction or speaker label before the words ("[laughs] Have you ...", "Speaker 1: ..."), and
+# stutters ("wh-what", "can you- can you") hide the words that say what the sentence does.
+_SPOKEN_LEAD = re.compile(
+    r"^(?:\s*(?:[-\u2013\u2014.\u2026]+|\[[^\]]*\]|\([^)]*\)|speaker\s*\w*\s*:)\s*)+", re.IGNORECASE
+)
+_STUTTER = re.compile(r"\b(\w{1,4})-+\s*(?=\1)")
+_REPEATED_WORDS = re.compile(r"\b(\w+ \w+)[-\u2013\u2014]+\s*\1\b")
+
+
+def spoken_core(text: str) -> str:
+    """``core_form`` of a sentence after transcript debris: leading dashes, stage directions,
+    speaker labels and stutters ("Wha-what", "can you- can you") are removed first."""
+    core = core_form(_SPOKEN_LEAD.sub("", normalise_apostrophes(text)))
+    return core_form(_REPEATED_WORDS.sub(r"\1", _STUTTER.sub("", core)))
+
+
 def first_match(
     which: str | re.Pattern[str] | Lexicon, text: str, *, core: bool = True
 ) -> str | None:
@@ -87,7 +110,7 @@ def first_match(
     lowered = normalise_apostrophes(text).lower()
     match = found.pattern.search(lowered)
     if match is None and core:
-        match = found.pattern.search(core_form(text))
+        match = found.pattern.search(spoken_core(text))
     return found.entry_id(match) if match else None
 
 
@@ -95,7 +118,7 @@ def entry_matches(which: str | re.Pattern[str] | Lexicon, entry_id: str, text: s
     """Whether one entry of a lexicon (on its own) fires on ``text``, read as ``first_match``."""
     pattern = lexicon(which).entry_patterns[entry_id]
     lowered = normalise_apostrophes(text).lower()
-    return bool(pattern.search(lowered) or pattern.search(core_form(text)))
+    return bool(pattern.search(lowered) or pattern.search(spoken_core(text)))
 
 
 _SUBJECT = (
@@ -122,7 +145,7 @@ _SUBORDINATE = re.compile(
 )
 
 LEADING = _starts(
-    rf"{_NEG_AUX} (?:you|it|that|this|they|we|he|she|there|the)",
+    rf"{_NEG_AUX} (?:you|it|that|this|they|we|he|she|there|the|\w+ing\b)",
     r"surely|obviously|of course",
     r"(?:do|would) you (?:not )?(?:agree|accept)",
     r"(?:do|don't) you (?:really |honestly |not )?think (?:that )?(?:it|we|they|he|she|you)"
@@ -143,7 +166,7 @@ ADVICE_QUESTION = _starts(
     r"(?:could|can|couldn't|can't) you (?:not )?just\b",
     r"(?:have|haven't) you (?:ever )?(?:thought about|considered|tried|thought of)",
     r"what if you (?:just |simply |maybe |were to )?\w+",
-    r"how about (?:you |we )?(?:just )?\w+",
+    r"how about (?:you|we) (?:just )?\w+",
     r"(?:can't|couldn't) you (?:just )?",
     r"(?:do|don't) you (?:really |honestly |not )?think (?:that )?you (?:should|ought|need|must)",
 )
@@ -151,7 +174,9 @@ ADVICE_QUESTION = _starts(
 _TAG = re.compile(
     rf",\s*(?:right|{_NEG_AUX} (?:it|that|you|he|she|they|we|there)|(?:is|are|do|does|did|was|"
     r"were|can|could|will|would|should|has|have) (?:it|that|you|he|she|they|we)|don't you think|"
-    r"wouldn't you say|yeah|yes|no|surely|correct|agreed|ok|okay|eh)\s*\?$"
+    r"wouldn't you say|yeah|yes|no|surely|correct|agreed|ok|okay|eh)\s*\?$|,\s*(?:is|are|do|does|"
+    rf"did|was|were|can|could|will|would|has|have|{_NEG_AUX}) (?:it|that|you|he|she|they|we),? "
+    r"(?!think|say|know|reckon|mean|remember|feel|see|guess|suppose|agree|imagine)[a-z]+\s*\?$"
 )
 # "Why" asking for a reason: at the start of the question, or after "I'm curious / I wonder".
 WHY = re.compile(
@@ -171,12 +196,19 @@ OPEN = _starts(
     r"give me (?:an|a|some) (?:example|sense|picture)",
     r"in what (?:way|ways|sense)",
     r"to what (?:extent|degree)",
+    r"(?:what|how) about",  # a new topic ("What about the handoff?"); a suggestion is advice
+    r"where do you think (?:we|you|i) (?:should|could|might|want to|would) (?:go|start|begin|take)",
     r"i(?:'m| am) (?:curious|interested|wondering) (?:about|what|how|to hear|to know|where|who)",
     r"(?:anything|something) else",
     r"(?:are there |is there )?any (?:other |more )?(?:thoughts|ideas|things|reasons|barriers|"
     r"concerns|options|ways|worries|not-so-good|good|other)",
     r"i(?:'d| would) (?:love|like) to (?:hear|know|understand) (?:more|what|how|about)",
-    r"i wonder (?:what|how)",
+    r"i wonder (?:what|how|where|about)",
+    r"(?:just )?remind me",
+    r"talk to me (?:a (?:little )?bit |some )?(?:more )?about",
+    r"(?:maybe |perhaps )?you (?:could|can|might) (?:tell|describe|share|walk|talk|say)",
+    r"what i(?:'m| am| was| would be) (?:really |most |also |just )?(?:interested in|curious "
+    r"about|wondering(?: about)?) is",
     r"(?:can|could|would|will) you (?:please |maybe |just )?(?:tell|say|describe|share|explain|"
     r"talk|walk|expand|elaborate|help me understand|give me|unpack|paint|fill me in|"
     r"think of|think about|imagine|picture|remind me)",
@@ -192,9 +224,11 @@ CLOSED = _starts(
     _FACT_WHAT,
     rf"(?:when|where)(?:'s| {_AUX}\b)",
     r"who|whom|whose|which",
+    r"(?:since|until|till) when",
     r"i wonder (?:if|whether)",
     r"i(?:'m| am) (?:wondering|curious) (?:if|whether)",
-    r"(?:anything|any|something|everything|all|ready|sure|ok|okay|good|better|yes or no|"
+    r"(?:anything|any|anybody|anyone|anywhere|something|everything|all|ready|"
+    r"sure|ok|okay|good|better|yes or no|"
     r"either|still|enough|happy|clear|fair)\b",
     r"(?:you|u) (?:good|ok|okay|alright|all right|ready|sure|happy|free)$",
     r"or (?:is|are|was|do|does|did|would|could|can|will|have|has)\b",
@@ -233,7 +267,7 @@ def advice_cue(sentence: str) -> bool:
         before = lowered[max(0, match.start() - 24) : match.start()]
         if _OWN_OPINION.search(before) or not _NOT_ADVICE_BEFORE.search(before):
             return True
-    core = _ADVICE_FRAME.sub("", core_form(sentence))
+    core = _ADVICE_FRAME.sub("", spoken_core(sentence))
     return bool(IMPERATIVE.match(core))
 
 
@@ -269,7 +303,7 @@ class QuestionRead:
 
 def _interrogative_core(core: str) -> str:
     """From the first clause that asks something: preambles ("Coming in today, ...") are skipped."""
-    core = _PREAMBLE.sub("", core)
+    core = _WH_AFTER_PREPOSITION.sub("", _PREAMBLE.sub("", core))
     if any(p.match(core) for p in (OPEN, CLOSED, WHY, LEADING)):
         return core
     for match in _CLAUSE_BREAK.finditer(core):
@@ -286,6 +320,11 @@ _PREAMBLE = re.compile(
     r"in other words|i guess|i mean|you know|i suppose|out of curiosity|just out of curiosity|"
     r"just curious|quick question)\b[\s,.:;\-\u2013\u2014]*"
 )
+# "To what levels ...?", "With which team ...?": the preposition before the wh-word.
+_WH_AFTER_PREPOSITION = re.compile(
+    r"^(?:to|in|at|for|from|with|about|on|by|of) (?=(?:what|which|whom|whose|how) \w+ (?:do|does|"
+    r"did|would|could|can|will|is|are|was|were|have|has|might|should)\b)"
+)
 _CLAUSE_BREAK = re.compile(r"(?:,|;|:|--+|\u2014|\u2013| - )\s*(?:and |but |so |or |then )?")
 # Advice phrased as a question: "Have you tried ...?", "What if you just ...?"
 _SUGGESTION = _starts(
@@ -296,7 +335,17 @@ _SUGGESTION = _starts(
     r"(?:shouldn't|should) you (?:just |maybe |probably )?(?:talk|tell|ask|speak|go|take|email|"
     r"raise|push|say|book|escalate)",
 )
-_IN_SITU = re.compile(r"\b(how|what|why|when|where|who)\s*\?\s*$")
+# "The estimate or the communication?", "A week or a day?": a choice, so a closed question,
+# unless it is worded as a reflection ("So it helps you relax, or?").
+CHOICE_MAX_WORDS = 12
+_CHOICE = re.compile(
+    r"(?<!\bonce)(?<!\bone)(?<!\btwo)(?<!\d) or (?!so\b|something|anything|whatever|not\b|"
+    r"otherwise|even\b|twice|two|three|four|five|\d)\w|, or\s*\??$"
+)
+_IN_SITU = re.compile(
+    r"\b(how (?:often|long|much|many|come)|in what (?:way|sense)|how|what|why|when|where|who)"
+    r"\s*\?\s*$"
+)
 _SCALE = re.compile(
     r"\b(?:on a scale|scale of|(?:0|1|one|zero) (?:to|through) (?:10|ten)|out of (?:10|ten)|"
     r"what number)\b"
@@ -310,15 +359,45 @@ _INVITATION = re.compile(
     r"^(?:tell me|describe|(?:walk|talk|take) me through|say (?:a bit |a little |some )?more|"
     r"help me understand|share (?:a bit |a little |some )?more|give me (?:an|a|some) example|"
     r"i(?:'m| am) (?:curious|interested|wondering)|i wonder|i(?:'d| would) (?:love|like) to "
-    r"(?:hear|know|understand))\b"
+    r"(?:hear|know|understand)|(?:just )?remind me|talk to me (?:a (?:little )?bit |some )?"
+    r"(?:more )?about|(?:maybe |perhaps )?you (?:could|can|might) (?:tell|describe|share|walk|"
+    r"talk|say) (?:me|us|a bit|a little|more)|what i(?:'m| am| was| would be) (?:really |most |"
+    r"also |just )?(?:interested in|curious about|wondering(?: about)?) is)\b"
 )
+# "I was wondering if ...", "I'm just wondering where ...", "Wondering what that's about":
+# the same prompt as "I wonder if / where ...", read with its rules.
+_WONDERING = re.compile(
+    r"^(?:i(?:'m| am| was|'ve been| have been) (?:just |really |also |kind of |sort of )?|just |"
+    r"(?:so |and )?)wondering\b"
+)
+_JUST_CURIOUS = re.compile(r"^i(?:'m| am) (?:just |really |also )curious\b")
+
+
+def _as_wondering(core: str) -> str:
+    core = _WONDERING.sub("i wonder", core)
+    return _JUST_CURIOUS.sub("i'm curious", core)
+
+
+def _late_invitation(core: str) -> str | None:
+    """An invitation to talk after a spoken preamble, without a "?": "Well, I mean that's, you
+    know, tell me about when you were diagnosed." Returns the sentence from the invitation."""
+    for match in _CLAUSE_BREAK.finditer(core):
+        rest = _as_wondering(core_form(core[match.end() :]))
+        if _INVITATION.match(rest):
+            return rest
+    return None
+
+
 _INVERTED = re.compile(
     rf"^(?:(?:what|how|why|where|when|who|which)(?: \w+){{0,2}}(?:'s| {_AUX}\b)|{_FACT_HOW}\b|"
     rf"{_AUX} {_SUBJECT}\b)"
 )
+# "Have a good weekend." and "Do the review first." open like "Have you ...?" but instruct or
+# wish; without a "?" they are not questions.
+_IMPERATIVE_AUX = re.compile(r"^(?:have|do) (?:a|an|the|some|fun|your|it|that|this|what)\b")
 _ASKS = re.compile(
-    rf"^(?:(?:what|how|why|where|when|who|which|whose)\b|{_AUX}n?'?t? (?:you|i|we|they|it|that|"
-    r"there|this)\b)"
+    r"^(?:(?:what|how|why|where|when|who|which|whose|(?:since|until|till) when)\b|"
+    rf"{_AUX}n?'?t? (?:you|i|we|they|it|that|there|this)\b)"
 )
 
 
@@ -329,18 +408,27 @@ def read_question(sentence: str) -> QuestionRead | None:
     ("Tell me more about that."), or when its word order is inverted ("What happened then").
     """
     text = normalise_apostrophes(sentence).strip()
-    core = core_form(text)
+    core = _as_wondering(spoken_core(text))
     has_mark = text.rstrip("\"') ]").endswith("?")
+    if not has_mark and _IMPERATIVE_AUX.match(core):
+        return None  # "Have a good weekend.", "Do the easy one first."
     if not has_mark and not (_INVITATION.match(core) or _INVERTED.match(core)):
-        return None
-    if not has_mark and core.startswith(("what i", "what you", "how you", "why i", "what we")):
+        late = _late_invitation(core)
+        if late is None:
+            return None
+        core = late
+    if (
+        not has_mark
+        and core.startswith(("what i", "what you", "how you", "why i", "what we"))
+        and not _INVITATION.match(core)
+    ):
         return None  # "What I'm hearing is ...", "What you need to do is ..."
     lowered = text.lower()
     if len([w for w in words(core) if w not in BACKCHANNEL]) == 0 and len(words(core)) <= 2:
         return QuestionRead(Form.BACKCHANNEL, reason="a one-word check-in")
     if CHECK.match(core):
         return QuestionRead(Form.CHECK, reason="checks that the reflection landed")
-    if PERMISSION_ASK.search(core):
+    if PERMISSION_ASK.search(core) and not core.startswith(("what ", "where ", "when ")):
         return QuestionRead(Form.PERMISSION, reason="asks permission before offering an idea")
     inner = _interrogative_core(core)
     in_situ = _IN_SITU.search(core)
@@ -368,7 +456,7 @@ def read_question(sentence: str) -> QuestionRead | None:
             clauses=clauses,
             reason="suggests its own answer",
         )
-    if _SCALE.search(inner):
+    if _SCALE.search(inner) or _SCALE.search(core):
         return QuestionRead(Form.CLOSED, clauses=clauses, reason="asks for a number on a scale")
     if OPEN.match(inner):
         return QuestionRead(Form.OPEN, clauses=clauses, reason="invites a wide range of answers")
@@ -376,6 +464,10 @@ def read_question(sentence: str) -> QuestionRead | None:
         return QuestionRead(
             Form.CLOSED, clauses=clauses, reason="can be answered with yes/no or a single fact"
         )
+    if has_mark and _CHOICE.search(inner) and word_count(inner) <= CHOICE_MAX_WORDS:
+        opener = _LEADING_FILLER.sub("", lowered)
+        if not (opener.startswith(("so ", "so,")) or STRONG_REFLECTION.search(inner)):
+            return QuestionRead(Form.CLOSED, reason="offers a choice between named options")
     return QuestionRead(Form.RISING, reason="a statement said with a question mark")
 
 
@@ -410,13 +502,13 @@ def is_backchannel(text: str) -> bool:
 def match_any(pattern: re.Pattern[str], sentence: str) -> bool:
     """The pattern anywhere in the sentence; "^" anchors also match after fillers ("Yeah, ...")."""
     lowered = normalise_apostrophes(sentence).lower()
-    return bool(pattern.search(lowered) or pattern.search(core_form(sentence)))
+    return bool(pattern.search(lowered) or pattern.search(spoken_core(sentence)))
 
 
 def starts_like(pattern: re.Pattern[str], sentence: str) -> bool:
     """The pattern at the start, after fillers; also before a leading "so", which is itself
     a cue in some patterns ("So the client picked up on the gaps")."""
-    if pattern.match(core_form(sentence)):
+    if pattern.match(spoken_core(sentence)):
         return True
     lowered = _LEADING_FILLER.sub("", normalise_apostrophes(sentence).lower())
     return lowered.startswith("so ") and bool(pattern.match(lowered))

@@ -68,6 +68,61 @@ CASES = [
         "Would you be open to an idea about how to respond?",
         {"permission_request"},
     ),
+    # issue 11: lines the coder used to misread
+    ("I've been doing two jobs since March.", "You must be exhausted.", {"simple_reflection"}),
+    (None, "You must be on the call at nine.", {"advice_without_permission"}),
+    (None, "Would you be open to me suggesting something?", {"permission_request"}),
+    (None, "Are you really that desperate?", {"closed_question", "judgement"}),
+    (None, "Marcus, you stole my idea and you know it.", {"judgement"}),
+    (None, "Samir, you look terrible. You're burned out", {"judgement"}),
+    # questions in spoken form: a turn picked up mid-sentence, stutters, no "?"
+    ("We ship on the ninth.", "- and how is the team taking it?", {"open_question"}),
+    (None, "Wh-what do you make of the new rota?", {"open_question"}),
+    (
+        None,
+        "Well, I mean, you know, tell me about the week the audit landed.",
+        {"open_question"},
+    ),
+    (
+        None,
+        "I was wondering if you'd be up for looking at the rota together.",
+        {"closed_question"},
+    ),
+    (None, "So, wondering what the hesitation is about.", {"open_question"}),
+    ("It was one of those weeks.", "And you stayed late how often?", {"closed_question"}),
+    # a short "?"-statement that is no echo asks a fact; an echo stays a reflection
+    ("I've told my lead about the overtime.", "Your director knows too?", {"closed_question"}),
+    ("I stayed quiet in the retro.", "You stayed quiet?", {"simple_reflection"}),
+    # a choice between named options, a negative start, a tag with a name
+    (None, "A week or a month?", {"closed_question"}),
+    (None, "Isn't rewriting it just more work?", {"closed_question", "leading_question"}),
+    (
+        None,
+        "That went well, didn't it Priya?",
+        {"closed_question", "leading_question"},
+    ),
+    # a new topic is an open question; a suggestion stays advice
+    ("That's the budget side.", "And what about the hiring plan?", {"open_question"}),
+    (
+        "I never get time to think.",
+        "How about blocking Friday mornings?",
+        {"advice_without_permission", "closed_question"},
+    ),
+    (None, "On a scale of 1 to 10, how ready are you to raise it?", {"closed_question"}),
+    # a wish or an instruction that opens like "Have you ...?" is no question without a "?"
+    ("Thanks, that's everything from me.", "Have a good weekend.", {"other"}),
+    # reflective wording the lexicons used to read as something else
+    (
+        "I just say I don't know. It feels awful.",
+        "Being unable to reassure them is hard for you.",
+        {"complex_reflection"},
+    ),
+    # normalising their experience is the learner's own view, not a reflection
+    (
+        "I've been struggling to keep up.",
+        "Everyone is struggling. It's that time of year.",
+        {"other"},
+    ),
 ]
 
 
