@@ -160,6 +160,11 @@ def test_finished_peer_makes_no_model_call(
         # Qwen2.5-1.5B in the same eval
         "Sorry, but I can't share that information.",
         "I'm sorry, I can't help with that.",
+        "I understand your frustration. Let me know if you need to discuss it further.",
+        "I'm sorry for any inconvenience you may be experiencing.",
+        "I'm glad I could help.",
+        "I understand your concerns, but I'm not in a position to provide a solution.",
+        'You say: "I think I\'ve missed a step there."',
     ],
 )
 def test_reply_problem_catches_a_prompt_read_out(
@@ -176,6 +181,7 @@ def test_reply_problem_catches_a_prompt_read_out(
         "Everyone's busy at the moment. I'm no different.",
         "My colleague Dev covers Mondays.",
         "I can't share that, it's between me and Ravi.",
+        "Let me know if you need the file earlier.",
     ],
 )
 def test_reply_problem_lets_ordinary_speech_through(
