@@ -129,12 +129,45 @@ def reply_problem(
     text = " ".join(reply)
     if matches_any(text, rules.llm.out_of_character_patterns):
         return "out-of-character"
+    if copies_author_notes(text, scenario):
+        return "copies-author-notes"
     if state.last.act in _NO_AGREEING and matches_any(text, rules.llm.agreeing_patterns):
         return "agrees-against-act"
     leaked = locked_layers_mentioned(text, scenario, state, rules)
     if leaked:
         return f"reveals-locked-layer:{leaked[0]}"
     return None
+
+
+NOTE_RUN = 6  # this many words in a row, found only in an author note, is reading it out
+# ...when the run speaks of the persona from outside: a first-person paraphrase of a note's
+# facts is the persona talking, "he agreed to be agreeable" is the note read out.
+_THIRD_PERSON = frozenset({"he", "she", "his", "her", "him", "hers", "himself", "herself"})
+
+
+def copies_author_notes(text: str, scenario: Scenario) -> bool:
+    """Whether the reply reads out the scenario's third-person notes (layer summaries, the
+    persona's feelings and style) rather than speaking: the 1.5B model said "he agreed to be
+    agreeable. What he actually wants is..." straight from a summary. A run of words that the
+    authored spoken lines also contain is the persona's own wording, not a note, and so is a
+    run with no third-person word for the persona in it."""
+    persona = scenario.persona
+    notes = [layer.summary for layer in persona.layers]
+    notes += [persona.emotional_state, persona.speaking_style, scenario.summary]
+    spoken = [line for layer in persona.layers for line in layer.lines]
+    spoken += [line for pool in persona.reactions.model_dump().values() for line in pool]
+    spoken.append(persona.opening_line)
+    narrated = {*_THIRD_PERSON, *sentence_key(persona.name).split()}
+    note_only = {run for run in _runs(notes) - _runs(spoken) if narrated & set(run)}
+    return bool(_runs([text]) & note_only)
+
+
+def _runs(texts: list[str]) -> set[tuple[str, ...]]:
+    found: set[tuple[str, ...]] = set()
+    for text in texts:
+        words = sentence_key(text).split()
+        found.update(tuple(words[i : i + NOTE_RUN]) for i in range(len(words) - NOTE_RUN + 1))
+    return found
 
 
 def locked_layers_mentioned(

@@ -9,7 +9,7 @@ import pytest
 from app.config import PACKAGE_DIR
 from app.conversation import TranscriptTurn
 from app.llm.openai_client import OpenAIChatModel
-from app.persona.llm_engine import LLMPeerEngine, reply_problem
+from app.persona.llm_engine import LLMPeerEngine, copies_author_notes, reply_problem
 from app.persona.rules import Act, ReactionRules
 from app.persona.state import PersonaState, advance, initial_state
 from app.scenarios.schema import Scenario
@@ -189,3 +189,18 @@ def test_reply_problem_lets_ordinary_speech_through(
 ) -> None:
     state = initial_state(scenario, rules)
     assert reply_problem([reply], scenario, state, rules) is None
+
+
+def test_reply_problem_catches_author_notes_read_out_but_not_the_persona_speaking(
+    scenario: Scenario, rules: ReactionRules
+) -> None:
+    state = initial_state(scenario, rules)
+    read_out = "Okay. He drives his father to dialysis three mornings a week and fears asking."
+    assert reply_problem([read_out], scenario, state, rules) == "copies-author-notes"
+    assert copies_author_notes(read_out, scenario)
+    speaking = (
+        "I drive my father to dialysis three mornings a week. I'm scared to ask for flexibility."
+    )
+    assert not copies_author_notes(speaking, scenario)
+    for layer in scenario.persona.layers:
+        assert not any(copies_author_notes(line, scenario) for line in layer.lines)
