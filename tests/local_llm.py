@@ -62,7 +62,11 @@ def available() -> str | None:
 class LocalLLMServer:
     """``xllamacpp.Server`` on a free loopback port; ``url`` is the OpenAI base URL."""
 
-    def __init__(self, *, n_ctx: int = 4096, threads: int = 1) -> None:
+    def __init__(
+        self, *, n_ctx: int = 4096, threads: int = 1, model_path: Path | None = None
+    ) -> None:
+        """``model_path``: another GGUF chat model with a ChatML template (Qwen2.5 is one),
+        for measuring; the tests use the packaged SmolLM2."""
         import xllamacpp
 
         sock = socket.socket()
@@ -70,7 +74,7 @@ class LocalLLMServer:
         self.port = sock.getsockname()[1]
         sock.close()
         params = xllamacpp.CommonParams()
-        params.model.path = str(smollm2_path())
+        params.model.path = str(model_path or smollm2_path())
         params.n_ctx = n_ctx
         params.n_parallel = 1
         params.cpuparams.n_threads = threads
