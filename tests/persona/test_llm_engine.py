@@ -165,6 +165,9 @@ def test_finished_peer_makes_no_model_call(
         "I'm glad I could help.",
         "I understand your concerns, but I'm not in a position to provide a solution.",
         'You say: "I think I\'ve missed a step there."',
+        "I'm sorry to hear that you're feeling so frustrated.",
+        "It's understandable to feel like you're not getting anywhere.",
+        "It's important to remember that everyone learns at their own pace.",
     ],
 )
 def test_reply_problem_catches_a_prompt_read_out(
