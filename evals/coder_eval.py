@@ -36,11 +36,11 @@ A confusion table (AnnoMI main behaviour, with therapist_input kept apart, again
 shows where the disagreements are. One of them is a convention, not an error: MITI 4.2.1 codes
 a declarative sentence said with a rising "?" ("So you drink mostly at weekends?") as a
 reflection, as our coder does, while AnnoMI's annotators often coded it as a closed question.
-Since issue 11 the coder meets them part way: a short "?"-statement that does not echo the
-peer ("You don't like writing?") is a closed question; an echo ("No proper weekend since
-March?"), reflective wording, or a longer statement opening like a reflection ("So you ...?")
-stays a reflection. A permission request phrased as a question counts as a question in the
-three-way score (see ``primary``).
+Issue 11 tried AnnoMI's convention for short "?"-statements that echo nothing ("You don't like
+writing?" as a closed question): +0.010 Q/R/other macro-F1 on the check half, but it lowered
+the conversation-level AUCs (high-quality counsellors use many such reflections), so the coder
+keeps MITI's convention. A permission request phrased as a question counts as a question in
+the three-way score (see ``primary``).
 
 Honest measurement: AnnoMI dev is split *by conversation* (a stable hash of ``transcript_id``,
 ``annomi_half``) into an *analysis* half, whose disagreements may be read while writing rules,

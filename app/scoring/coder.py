@@ -50,18 +50,12 @@ REFLECTION_WITH_CUE = 0.25  # p(reflection) needed when the words open like a re
 REFLECTION_WITHOUT_CUE = 0.45  # p(reflection) needed when nothing in the wording says so
 RISING_REFLECTION = 0.40  # "No weekend since March?" is a reflection above this, else a question
 ECHO_OVERLAP = 0.6  # share of content words taken from the peer's turn that makes an echo
-SHORT_RISING_WORDS = 6  # a "?"-statement this short that is no echo checks a fact: closed question
-MID_RISING_WORDS = 10  # ... and one up to this long, unless it opens like a reflection ("So you")
-SHORT_RISING_REASON = "a short statement said as a question asks them to confirm a fact"
 AFFIRMATION_WITHOUT_CUE = 0.75
 COMPLEX_THRESHOLD = 0.5
 SUMMARY_MIN_ITEMS = 3  # "So X, Y, and Z": a list of at least this many of the peer's points
 
 _LIST_SPLIT = re.compile(r",\s*(?:and\s+|but\s+)?|;\s*|\s+and\s+(?=\w+\s+\w+)")
 _PAST_EVENT = re.compile(r"\b(?:\w+ed|came|went|took|left|got|sent|made|said|did|ran|spoke)\b")
-_LEADING_FILLER = re.compile(
-    r"^(?:\W*(?:um+|uh+|mm+(?:-?hmm)?|mhm|uh-huh|okay|ok|right|yeah|and|well)\b[\s,.!-]*)*"
-)
 _FIRST_PERSON_NARRATIVE = re.compile(r"^(?:\W*)(?:i|i'm|i've|i'd|my|we|we're|we've|our)\b")
 
 
@@ -166,8 +160,6 @@ def _read(text: str, context: str | None, *, feedback_open: bool = False) -> _Tu
     )
     for sentence in sentences:
         question = rules.read_question(sentence.text)
-        if question is not None and _checks_a_fact(sentence.text, context, question):
-            question = rules.QuestionRead(rules.Form.CLOSED, reason=SHORT_RISING_REASON)
         is_statement = question is None or question.form is rules.Form.RISING
         if is_statement:
             read.statements.append(sentence)
@@ -175,31 +167,6 @@ def _read(text: str, context: str | None, *, feedback_open: bool = False) -> _Tu
             read.questions.append((sentence, question))
         _read_cues(read, sentence, len(read.statements) - 1 if is_statement else None)
     return read
-
-
-def _checks_a_fact(text: str, context: str | None, question: rules.QuestionRead) -> bool:
-    """A short statement said as a question that does not repeat the peer's words ("You don't
-    like writing?", "The other three?", "You trust her now?") asks them to confirm a fact: a
-    closed question, as MI coders (AnnoMI) code it. An echo of their words ("No proper weekend
-    since March?") or reflective wording ("Sounds like a lot?") keeps it a reflection, and so
-    does a "so" or reflective opener on one longer than SHORT_RISING_WORDS."""
-    if question.form is not rules.Form.RISING:
-        return False
-    length = word_count(rules.spoken_core(text))
-    if length > MID_RISING_WORDS:
-        return False
-    if rules.match_any(rules.STRONG_REFLECTION, text) or rules.match_any(
-        rules.COMPLEX_MARKERS, text
-    ):
-        return False
-    if length > SHORT_RISING_WORDS and _opens_like_reflection(text):
-        return False  # "So the deadline moved again last week?" mirrors; "Your manager knows?" asks
-    return overlap(text, context) < ECHO_OVERLAP
-
-
-def _opens_like_reflection(text: str) -> bool:
-    lowered = _LEADING_FILLER.sub("", normalise_apostrophes(text).lower())
-    return lowered.startswith(("so ", "so,")) or rules.starts_like(rules.REFLECTION, text)
 
 
 def _read_cues(read: _TurnRead, sentence: Sentence, index: int | None) -> None:

@@ -12,10 +12,8 @@ Conventions (documented in docs/scorecard-json.md as well):
 - "Why don't you ...?" and "Why not ...?" are suggestions dressed as questions: leading
   questions carrying advice, not why-questions.
 - A declarative sentence with a question mark ("So the deadline moved?") is a reflection with
-  rising intonation, as MI coding manuals treat it, unless it is short and no echo of the peer
-  ("Your director knows too?"): that asks them to confirm a fact, a closed question, as expert
-  coders (AnnoMI) code it (coder._checks_a_fact). A choice between named options ("A week or a
-  month?") is a closed question.
+  rising intonation, as MI coding manuals treat it (coder.py decides with the classifier). A
+  choice between named options ("A week or a month?") is a closed question.
 - Transcribed speech is read past its debris: a leading dash, a stage direction, a speaker
   label, stutters ("Wh-what"); "I was wondering if ..." is "I wonder if ..."; an invitation
   after a spoken preamble ("Well, you know, tell me about ...") is an open question.

@@ -90,8 +90,7 @@ CASES = [
     ),
     (None, "So, wondering what the hesitation is about.", {"open_question"}),
     ("It was one of those weeks.", "And you stayed late how often?", {"closed_question"}),
-    # a short "?"-statement that is no echo asks a fact; an echo stays a reflection
-    ("I've told my lead about the overtime.", "Your director knows too?", {"closed_question"}),
+    # a "?"-statement that echoes the peer stays a reflection (MITI's rising intonation)
     ("I stayed quiet in the retro.", "You stayed quiet?", {"simple_reflection"}),
     # a choice between named options, a negative start, a tag with a name
     (None, "A week or a month?", {"closed_question"}),
