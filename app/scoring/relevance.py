@@ -38,7 +38,7 @@ RECENT_LINES = 4  # how many of the peer's latest lines a reflection may draw on
 # reflections look alike to the embedding.
 _REFLECTIVE_STEM = re.compile(
     r"^\W*(?:(?:so|okay|ok|right|yeah|well|and|mm-?hmm)\W+)*"
-    r"(?:it\s+(?:sounds|seems|feels|looks)\s+(?:like|as\s+if|as\s+though)|"
+    r"(?:(?:it|that|this)\s+(?:sounds|seems|feels|looks)\s+(?:like|as\s+if|as\s+though)|"
     r"(?:i'?m\s+)?(?:hearing|sensing|guessing|getting)(?:\s+that)?|i\s+wonder\s+if|"
     r"what\s+i'?m\s+hearing\s+is|you'?re\s+saying|you\s+feel|you\s+sound)\W*",
     re.IGNORECASE,
@@ -109,6 +109,19 @@ GENERIC_WORDS = frozenset(
     chat catch check""",
     )
 )
+# The words of a reflection of meaning (weight, pull, being stretched): a complex reflection
+# brings them in without the other person having said them, so they prove nothing either way
+# ("You've been carrying two jobs at once" after "I've been covering for Priya since she left").
+REFLECTIVE_WORDS = frozenset(
+    stem(w)
+    for w in re.findall(
+        r"[a-z]+",
+        """carry carrying carried weight weighing heavy load juggle juggling stretch stretched
+    pull pulled pulling torn stuck alone own both two double once sides side balance burden
+    plate shoulder shoulders lot much everything nothing enough space room middle between
+    keep keeping hold holding inside way big huge small little real""",
+    )
+)
 # A reflection only PARTLY related by meaning to the last few lines still counts when at least
 # this share of its specific words were said by the other person ("So the moon landing was
 # fake, it sounds like" scores 0.12 on MiniLM against a talk about late files: inside PARTLY)...
@@ -125,8 +138,9 @@ def names_what_was_said(text: str, peer_lines: Sequence[str]) -> bool:
     not count either way: "you feel stuck" names nothing to check, while "the moon landing was
     fake" names three things nobody said and relates to no part of the talk. The scorer and the
     persona both ask this, so the peer and the scorecard agree on such a line."""
-    own = content_stems(text)
-    specific = own - GENERIC_WORDS - {stem(w) for w in words(text) if feeling_words(w)}
+    meaning = _meaning(text)
+    specific = content_stems(meaning) - GENERIC_WORDS - REFLECTIVE_WORDS
+    specific -= {stem(w) for w in words(meaning) if feeling_words(w)}
     if not specific:
         return True
     heard = set().union(*(content_stems(line) for line in peer_lines)) if peer_lines else set()
