@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from app.scoring import rules
+from app.scoring.assessable import assess
 from app.scoring.classifier import MoveClassifier, Prediction, get_classifier
 from app.scoring.language import (
     Sentence,
@@ -144,12 +145,37 @@ def code_utterances(
     ``classifier`` replaces the shipped one, for evaluations that fit heads in memory (the
     AnnoMI cross-validation); the product always uses the shipped weights.
     """
-    reads = [_read(text, context, feedback_open=feedback_open) for text, context in items]
+    abstain = {n: reason for n, (text, _) in enumerate(items) if (reason := assess(text))}
+    reads = [
+        _read(text, context, feedback_open=feedback_open)
+        for n, (text, context) in enumerate(items)
+        if n not in abstain
+    ]
     classifier = classifier or get_classifier()
     asked = [read for read in reads if read.statement_text]
     found = classifier.predict([r.statement_text for r in asked], [r.context for r in asked])
     predictions = dict(zip((id(r) for r in asked), found, strict=True))
-    return [_decide(read, predictions.get(id(read))) for read in reads]
+    decided = iter([_decide(read, predictions.get(id(read))) for read in reads])
+    return [
+        _not_assessable(text, abstain[n]) if n in abstain else next(decided)
+        for n, (text, _) in enumerate(items)
+    ]
+
+
+def _not_assessable(text: str, reason: str) -> CodedUtterance:
+    """A line with no English words to judge: labelled as such, never guessed at ("¿Cómo
+    estás?" is not a closed question). Scorer and peer both leave it out."""
+    return CodedUtterance(
+        text=text,
+        moves=(Move.OTHER,),
+        evidence=(
+            MoveEvidence(
+                move=Move.OTHER, reason=f"not assessable ({reason})", source=f"rule:{reason}"
+            ),
+        ),
+        assessable=False,
+        not_assessable_reason=reason,
+    )
 
 
 def _read(text: str, context: str | None, *, feedback_open: bool = False) -> _TurnRead:
