@@ -128,9 +128,15 @@ _COSTLY_QUESTIONS = (
     Move.WHY_QUESTION,
     Move.JUDGEMENT,
 )
-# Lines that earn nothing: never quoted as a strength.
+# Lines that earn nothing, or that accuse or threaten: never quoted in a skill's favour.
 _NOT_CREDITED = frozenset(
-    {FlagKind.OFF_TOPIC_QUESTION, FlagKind.UNRELATED_REFLECTION, FlagKind.REPEATED_REFLECTION}
+    {
+        FlagKind.OFF_TOPIC_QUESTION,
+        FlagKind.UNRELATED_REFLECTION,
+        FlagKind.REPEATED_REFLECTION,
+        FlagKind.ACCUSATION,
+        FlagKind.THREAT,
+    }
 )
 MAX_EVIDENCE_PER_CRITERION = 3
 MAX_STRENGTHS = 3
@@ -954,9 +960,14 @@ def _exemplars(scenario: Scenario | None, session: Session) -> ExemplarLines | N
     layers = scenario.persona.layers
     peer = [t.text for t in session.turns if not t.is_learner]
     reached = 0
-    for n, layer in enumerate(layers):
-        if n and any(relevance(line, layer.lines).verdict is Relevance.RELATED for line in peer):
-            reached = max(reached, n)
+    for line in peer:
+        # Each peer line belongs to the layer it is closest to, and only if it is related:
+        # the opening "the export has been a nightmare" shares words with the deeper "it's not
+        # only the export", but it is the surface, and the learner knows nothing deeper yet.
+        reads = [relevance(line, layer.lines) for layer in layers]
+        best = max(range(len(layers)), key=lambda n: reads[n].score)
+        if reads[best].verdict is Relevance.RELATED:
+            reached = max(reached, best)
     chosen = [scenario.exemplars[layer.id] for layer in layers[: reached + 1]]
     return ExemplarLines(
         reflections=tuple(r for e in chosen for r in e.reflections),

@@ -9,6 +9,7 @@ import re
 import pytest
 from rich.console import Console
 
+from app.scenarios.schema import mentioned_layers
 from app.scoring.metrics import FlagKind
 from app.scoring.moves import Move
 from app.scoring.render import print_scorecard
@@ -16,7 +17,7 @@ from app.scoring.rewrite import FRAMES, PROBLEM_MOVES, TARGETS, Weakness, artefa
 from app.scoring.rubric import RubricSet
 from app.scoring.scorecard import score_transcript
 from app.web.views import level_chart
-from evals.feedback.harness import check_card, load_cases
+from evals.feedback.harness import _scenario, check_card, load_cases, run_case
 from tests.scoring.helpers import turns
 
 
@@ -320,3 +321,17 @@ def test_advice_phrased_as_a_question_is_advice_not_an_off_topic_question(
     card = _card(lines, rubrics)
     assert FlagKind.OFF_TOPIC_QUESTION not in {f.kind for f in card.flags}
     assert all(artefacts(step.rewrite) == [] for step in card.next_steps)
+
+
+def test_practice_rewrites_cite_nothing_the_peer_has_not_said(rubrics: RubricSet) -> None:
+    """The opening line shares words with a deeper layer ("the export"), but until the peer
+    has said more, no model line may bring in what only that layer knows (Ravi, Sundays)."""
+    case = next(c for c in load_cases() if c.id == "hostile-practice-threat-and-accusation")
+    scenario = _scenario(case.scenario)
+    card = run_case(case, rubrics).card
+    assert card is not None and scenario is not None
+    said = " ".join([scenario.public_text(), *(t.text for t in card.turns if not t.is_learner)])
+    sentences = [step.rewrite for step in card.next_steps if step.rewrite_kind == "sentence"]
+    assert sentences, "the open question and the threat still get model lines"
+    for rewrite in sentences:
+        assert mentioned_layers(rewrite, scenario.persona, said) == [], rewrite
