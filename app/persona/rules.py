@@ -184,6 +184,11 @@ class Relevance(Strict):
         description="A line foreign to the talk is off topic when its relevance score to the "
         "peer's lines and the scenario brief is below this."
     )
+    heard_from: Unit = Field(
+        description="A reflection only partly related by meaning, at or above this score, that "
+        "adds no word the peer has not said (beyond feeling and reflective words) is heard: "
+        "the peer agrees rather than correcting it."
+    )
     generic_words: frozenset[str] = Field(
         description="Words that name no topic ('things', 'going'): a line of only these is "
         "about whatever was just said, never off topic."

@@ -33,7 +33,14 @@ from app.persona.speech import matches_any, sentences_of
 from app.scenarios.schema import DisclosureLayer, Persona, Scenario, Trigger
 from app.scoring.language import content_stems
 from app.scoring.moves import CodedUtterance, Move
-from app.scoring.relevance import PARTLY, RELATED, Relevance, names_what_was_said, relevance
+from app.scoring.relevance import (
+    PARTLY,
+    RELATED,
+    Relevance,
+    adds_nothing_unheard,
+    names_what_was_said,
+    relevance,
+)
 
 
 class TurnOutcome(BaseModel):
@@ -265,6 +272,12 @@ def read_meaning(
         verdict = read.verdict
         if verdict is Relevance.PARTLY and not names_what_was_said(text, spoken):
             verdict = Relevance.UNRELATED  # the scorer reads the line the same way
+        elif (
+            verdict is Relevance.PARTLY
+            and read.score >= rules.relevance.heard_from
+            and adds_nothing_unheard(text, spoken)
+        ):
+            verdict = Relevance.RELATED  # a reflection of feeling, not a wrong fact
         return MeaningRead(verdict.value, read.score, off_topic=False, on_topic=on_topic)
     if moves & rules.relevance.off_topic_exempt_moves or on_topic:
         return MeaningRead(None, 0.0, off_topic=False)  # "What was that like?" is about the talk

@@ -138,13 +138,27 @@ def names_what_was_said(text: str, peer_lines: Sequence[str]) -> bool:
     not count either way: "you feel stuck" names nothing to check, while "the moon landing was
     fake" names three things nobody said and relates to no part of the talk. The scorer and the
     persona both ask this, so the peer and the scorecard agree on such a line."""
-    meaning = _meaning(text)
-    specific = content_stems(meaning) - GENERIC_WORDS - REFLECTIVE_WORDS
-    specific -= {stem(w) for w in words(meaning) if feeling_words(w)}
+    specific = _specific(text)
     if not specific:
         return True
-    heard = set().union(*(content_stems(line) for line in peer_lines)) if peer_lines else set()
+    heard = _heard(peer_lines)
     if len(specific & heard) / len(specific) >= KNOWN_SHARE:
         return True
     windows = [peer_lines[i : i + RECENT_LINES] for i in range(0, len(peer_lines), RECENT_LINES)]
     return any(relevance(text, window).score >= TALK_RELEVANCE for window in windows)
+
+
+def adds_nothing_unheard(text: str, peer_lines: Sequence[str]) -> bool:
+    """Whether every specific word of a reflection was said by the other person (feeling and
+    reflective words aside): such a line can be a stretch of meaning, never a wrong fact."""
+    return _specific(text) <= _heard(peer_lines)
+
+
+def _specific(text: str) -> set[str]:
+    meaning = _meaning(text)
+    specific = content_stems(meaning) - GENERIC_WORDS - REFLECTIVE_WORDS
+    return specific - {stem(w) for w in words(meaning) if feeling_words(w)}
+
+
+def _heard(peer_lines: Sequence[str]) -> set[str]:
+    return set().union(*(content_stems(line) for line in peer_lines)) if peer_lines else set()

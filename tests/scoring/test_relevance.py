@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from app.scoring.relevance import Relevance, names_what_was_said, relevance
+from app.scoring.relevance import (
+    Relevance,
+    adds_nothing_unheard,
+    names_what_was_said,
+    relevance,
+)
 
 COVERING = ["Rough. The release slipped again and I've been covering for Priya since she left."]
 EXPORT = [
@@ -42,3 +47,11 @@ def test_a_made_up_reflection_names_nothing_said_and_relates_to_no_part_of_the_t
 ) -> None:
     assert relevance(line, EXPORT).verdict is not Relevance.RELATED
     assert not names_what_was_said(line, EXPORT)
+
+
+def test_a_reflection_of_feeling_adds_nothing_unheard_while_a_wrong_fact_does() -> None:
+    heard = [*COVERING, "He messages on Sunday night and I end up doing that first."]
+    assert adds_nothing_unheard("That sounds like a lot to carry on your own.", heard)
+    assert adds_nothing_unheard("You've been carrying two jobs at once.", heard)
+    slow_tool = ["Hi. If this is about the report, the tool has been crawling lately."]
+    assert not adds_nothing_unheard("It sounds like work has been slow for you.", slow_tool)
