@@ -127,8 +127,11 @@ def chromium() -> Iterator[Any]:
             f"browser tests need Chromium at {CHROMIUM}: install it with "
             "`apt-get install -y chromium` (Debian/Ubuntu)"
         )
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Assertions wait as long as actions do: on 2 busy CI cores a save that validates a rubric
+    # and re-renders the page can take longer than Playwright's 5 s default.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
