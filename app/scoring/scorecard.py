@@ -129,7 +129,7 @@ _COSTLY_QUESTIONS = (
     Move.JUDGEMENT,
 )
 # Lines that earn nothing, or that accuse or threaten: never quoted in a skill's favour.
-_NOT_CREDITED = frozenset(
+UNCREDITED_FLAGS = frozenset(
     {
         FlagKind.OFF_TOPIC_QUESTION,
         FlagKind.UNRELATED_REFLECTION,
@@ -856,11 +856,15 @@ def _coded(session: Session, index: int) -> CodedTurn | None:
     return next((t for t in session.learner if t.turn.index == index), None)
 
 
+def _uncredited_turns(session: Session) -> set[int]:
+    return {t.turn.index for t in session.learner if t.flags & UNCREDITED_FLAGS}
+
+
 def _evidence(criterion: Criterion, measured: MetricResult, session: Session) -> list[Evidence]:
     """Quoted turns for and against a criterion; a flagged line (off-topic, unrelated or
     repeated) is never quoted in its favour, since it earned nothing."""
     spec = METRICS[criterion.metric]
-    flagged = {t.turn.index for t in session.learner if t.flags & _NOT_CREDITED}
+    flagged = _uncredited_turns(session)
     found = []
     for counts, indexes, moves in (
         ("for", [i for i in measured.good_turns if i not in flagged], spec.good_moves),
@@ -919,7 +923,7 @@ def _strengths(
     """
     strong = [(c, m, r) for c, m, r in observed if (r.level or 0) >= STRENGTH_FROM_LEVEL]
     strong.sort(key=lambda cmr: (-(cmr[2].score or 0), -cmr[0].weight))
-    flagged = {t.turn.index for t in session.learner if t.flags & _NOT_CREDITED}
+    flagged = _uncredited_turns(session)
     found: list[Strength] = []
     for criterion, metric, result in strong:
         if len(found) == MAX_STRENGTHS:

@@ -11,7 +11,8 @@ and flags that must be raised. Every scorecard is also checked, whatever the cas
 - contradictions: at most three next steps, one per turn, no two offering the same rewrite,
   none quoting a line praised as a strength, each quoting a whole sentence of its turn
   verbatim; no strength shown as "(0%)";
-  no strength, and no evidence in a skill's favour, quoting a line flagged as earning nothing;
+  no strength, and no evidence in a skill's favour, quoting a line flagged as earning nothing
+  or as an accusation or threat;
 - rewrites: each sentence rewrite is re-coded by the coder as its target move, carries no
   problem move and is not the original (``rewrite.problems``); a frame is the weakness's own
   frame with visible slots;
@@ -36,10 +37,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from app.config import PROJECT_ROOT, get_settings
 from app.conversation import TranscriptTurn
 from app.scoring.language import split_sentences
-from app.scoring.metrics import FlagKind
 from app.scoring.rewrite import FRAMES, Weakness, artefacts, problems
 from app.scoring.rubric import RubricSet, load_rubric_set
-from app.scoring.scorecard import Scorecard, score_transcript
+from app.scoring.scorecard import UNCREDITED_FLAGS, Scorecard, score_transcript
 
 CASES_DIR = PROJECT_ROOT / "evals" / "feedback"
 TARGET = 1.0
@@ -139,18 +139,12 @@ def _scenario(slug: str | None):
     return next(s for s in scenarios if s.id == slug)
 
 
-# Lines that earned nothing: never quoted as a strength or as evidence in a skill's favour.
-UNCREDITED = frozenset(
-    {FlagKind.UNRELATED_REFLECTION, FlagKind.REPEATED_REFLECTION, FlagKind.OFF_TOPIC_QUESTION}
-)
-
-
 def check_card(card: Scorecard) -> list[str]:
     """What any scorecard must satisfy, whatever the session: the case-independent checks."""
     failures: list[str] = []
     texts = {t.index: t.text for t in card.turns}
     contexts = _contexts(card)
-    uncredited = {f.turn for f in card.flags if f.kind in UNCREDITED}
+    uncredited = {f.turn for f in card.flags if f.kind in UNCREDITED_FLAGS}
     for skill in card.skills:
         if skill.level is not None and skill.score is not None and skill.level > skill.score + 0.5:
             failures.append(f"{skill.skill}: level {skill.level} rounds above score {skill.score}")
