@@ -209,6 +209,9 @@ def test_custom_rubric_editor_when_the_api_exists(people: People, new_page: NewP
     expect(page.locator("#rubric-list")).to_contain_text("team-questioning v1")
 
     page.get_by_role("button", name="Edit team-questioning").click()
+    # The heading changes once the stored YAML is in the form; typing before that is lost
+    # when the load lands (the name field is already read-only from the first save).
+    expect(page.locator("#rubric-form-heading")).to_have_text("Edit team-questioning (version 1)")
     expect(page.get_by_label("Name")).to_have_js_property("readOnly", True)
     page.get_by_label("Rubric YAML").fill(rubric.replace("title: ", "title: Team ", 1))
     page.get_by_role("button", name="Save").click()
