@@ -10,8 +10,9 @@ The decision order, per turn:
    complex a reflection is. Turns with nothing left never reach the classifier.
 4. Combine: reflective wording needs only a small probability, none needs a large one; a
    statement that repeats most of the peer's words is a simple reflection (an echo). Beside
-   the learner's own agenda in the same turn (advice, feedback, praise, a judgement) only
-   strong reflective wording or an echo makes a reflection.
+   the learner's own agenda in the same turn (advice, feedback, praise, a judgement, their own
+   information or plan) only strong reflective wording or an echo makes a reflection: "you"
+   in a lecture ("You could get into a crash. The limit is 21.") is not a mirror.
 
 Feedback versus reflection: feedback describes the other person's behaviour on an occasion
 (a situation, or its impact, or a request, or "I noticed you ..."). An ongoing experience
@@ -50,6 +51,7 @@ STRONG_CUE_FLOOR = 0.05  # "it sounds like ..." is a reflection unless clearly s
 REFLECTION_WITH_CUE = 0.25  # p(reflection) needed when the words open like a reflection
 REFLECTION_WITHOUT_CUE = 0.45  # p(reflection) needed when nothing in the wording says so
 RISING_REFLECTION = 0.40  # "No weekend since March?" is a reflection above this, else a question
+CONTINUED_REFLECTION = 0.25  # "-and that friendship mattered to you." picks up a sentence under way
 ECHO_OVERLAP = 0.6  # share of content words taken from the peer's turn that makes an echo
 AFFIRMATION_WITHOUT_CUE = 0.75
 COMPLEX_THRESHOLD = 0.5
@@ -58,6 +60,8 @@ SUMMARY_MIN_ITEMS = 3  # "So X, Y, and Z": a list of at least this many of the p
 _LIST_SPLIT = re.compile(r",\s*(?:and\s+|but\s+)?|;\s*|\s+and\s+(?=\w+\s+\w+)")
 _PAST_EVENT = re.compile(r"\b(?:\w+ed|came|went|took|left|got|sent|made|said|did|ran|spoke)\b")
 _FIRST_PERSON_NARRATIVE = re.compile(r"^(?:\W*)(?:i|i'm|i've|i'd|my|we|we're|we've|our)\b")
+_PICKED_UP = re.compile(r"^\s*[-\u2013\u2014]+\s*\w")  # a transcript turn resumed mid-sentence
+_SECOND_PERSON = re.compile(r"\byou(?:r|rs|'re|'ve|'d|rself)?\b")
 
 
 # Moves that put the learner's own view or agenda in the turn. Beside them, a statement without
@@ -88,6 +92,7 @@ class _TurnRead:
     permission: Sentence | None = None  # asks permission or leaves the choice with them
     sbi: set[SbiPart] = field(default_factory=set)
     checks: int = 0  # "Is that right?" after a reflection or summary
+    informs: bool = False  # some sentence gives the learner's own information, view or plan
     feedback_open: bool = False  # the learner is in the middle of giving feedback
     turn_placed: bool = False  # some sentence of the turn names an impact or a request
 
@@ -246,6 +251,7 @@ def _read_cues(read: _TurnRead, sentence: Sentence, index: int | None) -> None:
         read.add(Move.ADVICE_WITHOUT_PERMISSION, sentence, "tells the other person what to do")
         read.owned |= this
     if rules.match_any(rules.INFORMATION, text):
+        read.informs = True
         read.owned |= this
     if rules.match_any(rules.SELF_DISCLOSURE, text):
         read.add(Move.SELF_DISCLOSURE, sentence, "talks about the learner's own experience")
@@ -369,12 +375,14 @@ def _reflection_sentences(read: _TurnRead, p_reflection: float) -> list[Sentence
     echoes = [s for s in free if overlap(s.text, read.context) >= ECHO_OVERLAP]
     if echoes:
         return echoes
-    if any(read.has(move) for move in _OWN_AGENDA):
-        return []  # beside feedback, praise or advice: only strong wording or an echo reflects
+    if read.informs or any(read.has(move) for move in _OWN_AGENDA):
+        return []  # beside information, feedback, praise or advice: only strong wording or an echo
     cued = [s for s in read.reflection_cues if s in free]
     if cued and p_reflection >= (RISING_REFLECTION if set(cued) <= rising else REFLECTION_WITH_CUE):
         return cued
     threshold = RISING_REFLECTION if all(s in rising for s in free) else REFLECTION_WITHOUT_CUE
+    if _PICKED_UP.match(read.text) and _SECOND_PERSON.search(read.statement_text.lower()):
+        threshold = min(threshold, CONTINUED_REFLECTION)
     return free if p_reflection >= threshold else []
 
 

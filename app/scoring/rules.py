@@ -258,12 +258,20 @@ _OWN_OPINION = re.compile(
 )
 
 
+# "What I'd recommend is ..." puts the learner's own recommendation in a cleft: the "what"
+# before it does not make it a description, as it does in "what you need to do is unclear".
+_CLEFT_RECOMMENDATION = re.compile(r"\bwhat $")
+_FIRST_PERSON = re.compile(r"^(?:i|i'd|we|my)\b")
+
+
 def advice_cue(sentence: str) -> bool:
     """Advice wording that directs the listener, not a modal inside a description."""
     lowered = normalise_apostrophes(sentence).lower()
     for match in ADVICE.finditer(lowered):
         before = lowered[max(0, match.start() - 24) : match.start()]
         if _OWN_OPINION.search(before) or not _NOT_ADVICE_BEFORE.search(before):
+            return True
+        if _CLEFT_RECOMMENDATION.search(before) and _FIRST_PERSON.match(match.group()):
             return True
     core = _ADVICE_FRAME.sub("", spoken_core(sentence))
     return bool(IMPERATIVE.match(core))

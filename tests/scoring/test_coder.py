@@ -122,6 +122,31 @@ CASES = [
         "Everyone is struggling. It's that time of year.",
         {"other"},
     ),
+    # beside the learner's own information or plan, "you" talk is part of it, not a mirror
+    (
+        "Okay.",
+        "Here's your prescription. We'll check your blood pressure next month, and you might "
+        "feel some aches at first.",
+        {"other"},
+    ),
+    (
+        "I've had the cat for twelve years.",
+        "You know very well that the inhalers keep getting stronger.",
+        {"other"},
+    ),
+    # a recommendation in a cleft is still the learner's advice
+    (
+        "He keeps coughing at night.",
+        "What I would recommend is that you keep him away from the smoke.",
+        {"advice_without_permission"},
+    ),
+    (
+        "I can't make it more than two hours.",
+        "And that sounds like a lot of excuses to me.",
+        {"judgement"},
+    ),
+    # a transcript turn picked up mid-sentence after they spoke over it
+    ("Sure.", "-and that friendship was important to you.", {"complex_reflection"}),
 ]
 
 
