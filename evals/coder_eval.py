@@ -69,7 +69,7 @@ from app.config import PROJECT_ROOT
 from app.scoring.classifier import MoveClassifier
 from app.scoring.coder import _read, code_utterances
 from app.scoring.moves import CodedUtterance, Move, SbiPart
-from app.scoring.rules import read_question
+from app.scoring.rules import Form, read_question
 
 GOLD_PATH = PROJECT_ROOT / "evals" / "gold" / "utterances.yaml"
 ANNOMI_PATH = PROJECT_ROOT.parent / "shared" / "datasets" / "annomi-dev.jsonl"
@@ -160,14 +160,17 @@ def primary(coded: CodedUtterance) -> str:
 
     A permission request phrased as a question ("Would you mind if I shared some information?")
     is a question here, as in MITI 4.2.1 and AnnoMI, although the coder gives it no question
-    move (our rubrics count it as collaboration, not as questioning).
+    move (our rubrics count it as collaboration, not as questioning). A check after a reflection
+    or summary ("... Is that right?") is not: the metrics do not count it as a question either
+    (``check_questions``), and AnnoMI codes such a turn by its reflection.
     """
 
     def last(moves: frozenset[Move]) -> int:
         spots = [
             coded.text.find(e.cue or "")
             for e in coded.evidence
-            if e.move in moves or (e.move is Move.PERMISSION_REQUEST and _asked(e.cue))
+            if (e.move in moves and not _checks(coded, e.cue))
+            or (e.move is Move.PERMISSION_REQUEST and _asked(e.cue))
         ]
         return max(spots, default=-1)
 
@@ -175,6 +178,14 @@ def primary(coded: CodedUtterance) -> str:
     if q < 0 and r < 0:
         return "other"
     return "question" if q >= r else "reflection"
+
+
+def _checks(coded: CodedUtterance, cue: str | None) -> bool:
+    """The cue is a check that a reflection or summary landed ("Is that right?")."""
+    if not coded.check_questions or not cue:
+        return False
+    found = read_question(cue)
+    return found is not None and found.form is Form.CHECK
 
 
 def _asked(cue: str | None) -> bool:

@@ -241,6 +241,10 @@ CHECK = _starts(
     r"(?:is|was) there anything (?:i(?:'ve| have)? (?:missed|left out|got wrong))",
     r"how (?:does|did) that sound",
     r"how close is that",
+    r"would (?:that|this|it) be (?:right|correct|fair|accurate|true)",
+    r"(?:does|did) (?:that|this|it) (?:pretty much |more or less |about )?sum "
+    r"(?:it |that |things )?up",
+    r"(?:have|did) i got (?:that|it|the \w+) (?:right|straight)",
 )
 # "When you have to think about it" is not advice: a modal after these words describes, not directs.
 _NOT_ADVICE_BEFORE = re.compile(

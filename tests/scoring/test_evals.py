@@ -3,7 +3,8 @@ the AUC is the Mann-Whitney one, and AnnoMI rows map to the classifier's functio
 
 from __future__ import annotations
 
-from evals.coder_eval import annomi_training_function
+from app.scoring.coder import code_utterance
+from evals.coder_eval import annomi_training_function, primary
 from evals.scorer_eval import PairResult, auc
 
 
@@ -48,3 +49,14 @@ def test_annomi_rows_map_to_classifier_functions() -> None:
     )
     assert annomi_training_function({"main_behaviour": "therapist_input"}) == ("input", None)
     assert annomi_training_function({"main_behaviour": "question"}) == ("other", None)
+
+
+def test_a_check_after_a_reflection_leaves_the_turn_a_reflection() -> None:
+    """As in the metrics (check questions are not counted) and in AnnoMI's coding."""
+    context = "I keep saying yes to everything and then I'm up at midnight."
+    checked = code_utterance("So you feel you can't say no. Is that right?", context)
+    asked = code_utterance("So you feel you can't say no. When did that start?", context)
+
+    assert checked.check_questions == 1
+    assert primary(checked) == "reflection"
+    assert primary(asked) == "question"
