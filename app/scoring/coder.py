@@ -53,6 +53,8 @@ REFLECTION_WITHOUT_CUE = 0.45  # p(reflection) needed when nothing in the wordin
 RISING_REFLECTION = 0.40  # "No weekend since March?" is a reflection above this, else a question
 CONTINUED_REFLECTION = 0.25  # "-and that friendship mattered to you." picks up a sentence under way
 ECHO_OVERLAP = 0.6  # share of content words taken from the peer's turn that makes an echo
+CONTRADICTION_OVERLAP = 0.8  # nearly all their words, the polarity flipped: "It's a big deal."
+CONTRADICTION_MAX_WORDS = 10
 AFFIRMATION_WITHOUT_CUE = 0.75
 COMPLEX_THRESHOLD = 0.5
 SUMMARY_MIN_ITEMS = 3  # "So X, Y, and Z": a list of at least this many of the peer's points
@@ -60,6 +62,7 @@ SUMMARY_MIN_ITEMS = 3  # "So X, Y, and Z": a list of at least this many of the p
 _LIST_SPLIT = re.compile(r",\s*(?:and\s+|but\s+)?|;\s*|\s+and\s+(?=\w+\s+\w+)")
 _PAST_EVENT = re.compile(r"\b(?:\w+ed|came|went|took|left|got|sent|made|said|did|ran|spoke)\b")
 _FIRST_PERSON_NARRATIVE = re.compile(r"^(?:\W*)(?:i|i'm|i've|i'd|my|we|we're|we've|our)\b")
+_NEGATION = re.compile(r"\b(?:not|no|never|nothing|nobody|none)\b|n't\b")
 _PICKED_UP = re.compile(r"^\s*[-\u2013\u2014]+\s*\w")  # a transcript turn resumed mid-sentence
 _SECOND_PERSON = re.compile(r"\byou(?:r|rs|'re|'ve|'d|rself)?\b")
 
@@ -216,7 +219,9 @@ def _read_cues(read: _TurnRead, sentence: Sentence, index: int | None) -> None:
             read.add(Move.SUMMARY, sentence, "draws together several things the other person said")
         read.owned |= this  # the rest of a summary is part of it, not a separate move
         return
-    judged = rules.match_any(rules.JUDGEMENT, text)
+    # Their own words said back ("You never get time to think." after "I never get time to
+    # think.") are no label of the learner's, however the wording reads.
+    judged = rules.match_any(rules.JUDGEMENT, text) and not _echoes(text, read.context)
     if judged:
         read.add(
             Move.JUDGEMENT, sentence, "labels the person or their work instead of describing it"
@@ -365,14 +370,14 @@ def _reflection_sentences(read: _TurnRead, p_reflection: float) -> list[Sentence
     with reflective wording, an echo of the peer, or a fair probability; otherwise it is a
     closed question.
     """
-    free = read.free_statements()
+    free = [s for s in read.free_statements() if not _contradicts(s.text, read.context)]
     if not free or word_count(" ".join(s.text for s in free)) < 2:
         return []
     rising = {s for s, q in read.questions if q.form is rules.Form.RISING}
     strong = [s for s in read.strong_cues if s in free]
     if strong and p_reflection >= STRONG_CUE_FLOOR:
         return strong
-    echoes = [s for s in free if overlap(s.text, read.context) >= ECHO_OVERLAP]
+    echoes = [s for s in free if _echoes(s.text, read.context)]
     if echoes:
         return echoes
     if read.informs or any(read.has(move) for move in _OWN_AGENDA):
@@ -384,6 +389,23 @@ def _reflection_sentences(read: _TurnRead, p_reflection: float) -> list[Sentence
     if _PICKED_UP.match(read.text) and _SECOND_PERSON.search(read.statement_text.lower()):
         threshold = min(threshold, CONTINUED_REFLECTION)
     return free if p_reflection >= threshold else []
+
+
+def _echoes(text: str, context: str | None) -> bool:
+    """Repeats most of the peer's words, and keeps what they meant."""
+    return overlap(text, context) >= ECHO_OVERLAP and not _contradicts(text, context)
+
+
+def _contradicts(text: str, context: str | None) -> bool:
+    """Takes most of the peer's words to say the opposite ("It's a big deal." after "It wasn't
+    that big of a deal."): disagreement, never a reflection, however reflective it sounds."""
+    if not context or word_count(text) > CONTRADICTION_MAX_WORDS:
+        return False  # a longer line adds its own meaning ("... because asking felt risky")
+    if overlap(text, context) < CONTRADICTION_OVERLAP:
+        return False
+    closest = max(split_sentences(context), key=lambda s: overlap(text, s.text), default=None)
+    said = closest.text if closest else context
+    return bool(_NEGATION.search(text.lower())) != bool(_NEGATION.search(said.lower()))
 
 
 def _add_questions(read: _TurnRead, reflected: list[Sentence]) -> int:

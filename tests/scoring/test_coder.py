@@ -145,6 +145,15 @@ CASES = [
         "And that sounds like a lot of excuses to me.",
         {"judgement"},
     ),
+    # their words said back are a reflection, even in words a judgement would use; their words
+    # turned into the opposite are disagreement
+    ("I never get time to think.", "You never get time to think.", {"simple_reflection"}),
+    ("It really wasn't that big of a deal.", "It's a big deal.", {"other"}),
+    (
+        "It really wasn't that big of a deal.",
+        "So it wasn't a big deal for you.",
+        {"simple_reflection"},
+    ),
     # a transcript turn picked up mid-sentence after they spoke over it
     ("Sure.", "-and that friendship was important to you.", {"complex_reflection"}),
 ]
