@@ -371,8 +371,12 @@ def _reflection_sentences(read: _TurnRead, p_reflection: float) -> list[Sentence
     closed question.
     """
     free = [s for s in read.free_statements() if not _contradicts(s.text, read.context)]
-    if not free or word_count(" ".join(s.text for s in free)) < 2:
+    if not free:
         return []
+    if word_count(" ".join(s.text for s in free)) < 2:
+        # One word of theirs said back ("Security." after "Security, mostly.") is a simple
+        # reflection, as in MITI; any other single word is too little to judge.
+        return [s for s in free if _echoes(s.text, read.context)] if not read.questions else []
     rising = {s for s, q in read.questions if q.form is rules.Form.RISING}
     strong = [s for s in read.strong_cues if s in free]
     if strong and p_reflection >= STRONG_CUE_FLOOR:

@@ -154,6 +154,9 @@ CASES = [
         "So it wasn't a big deal for you.",
         {"simple_reflection"},
     ),
+    # one word of theirs said back is a simple reflection; a lone word of one's own is not
+    ("Security, mostly.", "Security.", {"simple_reflection"}),
+    ("Security, mostly.", "Great.", {"other"}),
     # a transcript turn picked up mid-sentence after they spoke over it
     ("Sure.", "-and that friendship was important to you.", {"complex_reflection"}),
 ]
