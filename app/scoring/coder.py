@@ -257,6 +257,7 @@ def _read_cues(read: _TurnRead, sentence: Sentence, index: int | None) -> None:
         read.owned |= this
     if rules.match_any(rules.INFORMATION, text):
         read.informs = True
+        read.add(Move.INFORMATION, sentence, "gives the learner's own information, view or plan")
         read.owned |= this
     if rules.match_any(rules.SELF_DISCLOSURE, text):
         read.add(Move.SELF_DISCLOSURE, sentence, "talks about the learner's own experience")

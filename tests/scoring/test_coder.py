@@ -120,19 +120,19 @@ CASES = [
     (
         "I've been struggling to keep up.",
         "Everyone is struggling. It's that time of year.",
-        {"other"},
+        {"information"},
     ),
     # beside the learner's own information or plan, "you" talk is part of it, not a mirror
     (
         "Okay.",
         "Here's your prescription. We'll check your blood pressure next month, and you might "
         "feel some aches at first.",
-        {"other"},
+        {"information"},
     ),
     (
         "I've had the cat for twelve years.",
         "You know very well that the inhalers keep getting stronger.",
-        {"other"},
+        {"information"},
     ),
     # a recommendation in a cleft is still the learner's advice
     (
