@@ -13,11 +13,12 @@ trained on) is mapped to our moves as follows:
   closed_question (we also count leading_question as closed).
 - ``reflection``: "simple" -> simple_reflection, "complex" -> complex_reflection (a summary
   counts as complex, as in MITI 4.2.1).
-- ``input`` containing "advice" -> advice (with or without permission). AnnoMI "information",
-  "negotiation" and "options" have no move of ours: the coder gives them "other".
+- ``input`` containing "advice" -> advice (with or without permission); "information" ->
+  information (the learner's own information, view or plan). AnnoMI "negotiation" and
+  "options" have no move of ours.
 - ``main_behaviour`` for the three-way score: question -> Q, reflection -> R, and both
-  therapist_input and other -> Other, because our moves have no "information giving" code:
-  advice, judgement, feedback and self-disclosure, like AnnoMI's "other", are neither a
+  therapist_input and other -> Other, because the three-way code has no input class:
+  advice, information, judgement, feedback and self-disclosure, like AnnoMI's "other", are neither a
   question nor a reflection. A turn the coder finds both Q and R in is assigned by the
   sentence that ends it (AnnoMI codes one main behaviour per utterance).
 
@@ -275,6 +276,8 @@ def annomi_labels(row: dict[str, object]) -> set[str]:
         found.add(f"{row['reflection']}_reflection")
     if "advice" in str(row.get("input") or ""):
         found.add("advice")
+    if "information" in str(row.get("input") or ""):
+        found.add("information")
     return found
 
 
@@ -289,6 +292,8 @@ def coded_as_annomi(coded: CodedUtterance) -> set[str]:
         found.add("complex_reflection")
     if coded.has(Move.ADVICE_WITH_PERMISSION, Move.ADVICE_WITHOUT_PERMISSION):
         found.add("advice")
+    if coded.has(Move.INFORMATION):
+        found.add("information")
     return found
 
 
@@ -298,6 +303,7 @@ ANNOMI_LABELS = (
     "simple_reflection",
     "complex_reflection",
     "advice",
+    "information",
 )
 
 
