@@ -228,7 +228,9 @@ def _read_cues(read: _TurnRead, sentence: Sentence, index: int | None) -> None:
         )
         read.owned |= this
     continuing = read.feedback_open or read.has(Move.FEEDBACK)
-    advising = index is not None and rules.advice_cue(text)
+    # Their own words said back ("Yeah, find the scissors." after "Find the scissors.") are
+    # no instruction of the learner's.
+    advising = index is not None and rules.advice_cue(text) and not _echoes(text, read.context)
     if advising:
         pass  # an instruction is advice even in the middle of feedback
     elif index is not None and _is_feedback(

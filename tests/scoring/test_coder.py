@@ -154,6 +154,8 @@ CASES = [
         "So it wasn't a big deal for you.",
         {"simple_reflection"},
     ),
+    # their own instruction said back is no advice; hindsight ("shouldn't have") directs nothing
+    ("Find the scissors. [laughs]", "Yeah, find the scissors.", {"simple_reflection"}),
     # one word of theirs said back is a simple reflection; a lone word of one's own is not
     ("Security, mostly.", "Security.", {"simple_reflection"}),
     ("Security, mostly.", "Great.", {"other"}),
