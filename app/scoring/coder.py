@@ -111,8 +111,19 @@ class _TurnRead:
             if i not in self.owned and not rules.is_backchannel(s.text)
         ]
 
-    def add(self, move: Move, sentence: Sentence, reason: str) -> None:
-        self.evidence.append(MoveEvidence(move=move, reason=reason, cue=sentence.text))
+    def add(
+        self,
+        move: Move,
+        sentence: Sentence,
+        reason: str,
+        source: str,
+        probability: float | None = None,
+    ) -> None:
+        self.evidence.append(
+            MoveEvidence(
+                move=move, reason=reason, cue=sentence.text, source=source, probability=probability
+            )
+        )
 
     def has(self, move: Move) -> bool:
         return any(e.move is move for e in self.evidence)
@@ -216,7 +227,12 @@ def _read_cues(read: _TurnRead, sentence: Sentence, index: int | None) -> None:
     summary = rules.match_any(rules.SUMMARY, text) or listed
     if index is not None and (summary or read.has(Move.SUMMARY)):
         if summary:
-            read.add(Move.SUMMARY, sentence, "draws together several things the other person said")
+            read.add(
+                Move.SUMMARY,
+                sentence,
+                "draws together several things the other person said",
+                _rule(rules.SUMMARY, text, "summary-lists-their-points"),
+            )
         read.owned |= this  # the rest of a summary is part of it, not a separate move
         return
     # Their own words said back ("You never get time to think." after "I never get time to
@@ -224,7 +240,10 @@ def _read_cues(read: _TurnRead, sentence: Sentence, index: int | None) -> None:
     judged = rules.match_any(rules.JUDGEMENT, text) and not _echoes(text, read.context)
     if judged:
         read.add(
-            Move.JUDGEMENT, sentence, "labels the person or their work instead of describing it"
+            Move.JUDGEMENT,
+            sentence,
+            "labels the person or their work instead of describing it",
+            _rule(rules.JUDGEMENT, text),
         )
         read.owned |= this
     continuing = read.feedback_open or read.has(Move.FEEDBACK)
@@ -237,7 +256,7 @@ def _read_cues(read: _TurnRead, sentence: Sentence, index: int | None) -> None:
         sbi, text, read.context, judged=judged, turn_placed=read.turn_placed
     ):
         parts = _parts(sbi) | ({SbiPart.BEHAVIOUR} if judged else set())
-        read.add(Move.FEEDBACK, sentence, _feedback_reason(parts))
+        read.add(Move.FEEDBACK, sentence, _feedback_reason(parts), _sbi_rule(text))
         read.sbi |= parts
         read.owned |= this
     elif continuing and sbi.count:
@@ -245,27 +264,54 @@ def _read_cues(read: _TurnRead, sentence: Sentence, index: int | None) -> None:
         if sbi.situation and _PAST_EVENT.search(text.lower()):
             parts.add(SbiPart.BEHAVIOUR)  # "In the last two sprints, the designs came late"
         if not read.has(Move.FEEDBACK):
-            read.add(Move.FEEDBACK, sentence, _feedback_reason(parts))
+            read.add(Move.FEEDBACK, sentence, _feedback_reason(parts), _sbi_rule(text))
         read.sbi |= parts  # a later sentence completing the feedback ("Next time, ...")
         read.owned |= this
     if index is None:
         return
     if rules.match_any(rules.PERMISSION_ASK, text):
         read.permission = read.permission or sentence
-        read.add(Move.PERMISSION_REQUEST, sentence, PERMISSION_ASK_REASON)
+        read.add(
+            Move.PERMISSION_REQUEST,
+            sentence,
+            PERMISSION_ASK_REASON,
+            _rule(rules.PERMISSION_ASK, text),
+        )
         read.owned |= this
     elif advising:
-        read.add(Move.ADVICE_WITHOUT_PERMISSION, sentence, "tells the other person what to do")
+        read.add(
+            Move.ADVICE_WITHOUT_PERMISSION,
+            sentence,
+            "tells the other person what to do",
+            _rule(rules.ADVICE, text)
+            if rules.match_any(rules.ADVICE, text)
+            else _rule(rules.IMPERATIVE, text),
+        )
         read.owned |= this
     if rules.match_any(rules.INFORMATION, text):
         read.informs = True
-        read.add(Move.INFORMATION, sentence, "gives the learner's own information, view or plan")
+        read.add(
+            Move.INFORMATION,
+            sentence,
+            "gives the learner's own information, view or plan",
+            _rule(rules.INFORMATION, text),
+        )
         read.owned |= this
     if rules.match_any(rules.SELF_DISCLOSURE, text):
-        read.add(Move.SELF_DISCLOSURE, sentence, "talks about the learner's own experience")
+        read.add(
+            Move.SELF_DISCLOSURE,
+            sentence,
+            "talks about the learner's own experience",
+            _rule(rules.SELF_DISCLOSURE, text),
+        )
         read.owned |= this
     if rules.match_any(rules.AFFIRMATION, text) or rules.match_any(rules.AFFIRMATION_MORE, text):
-        read.add(Move.AFFIRMATION, sentence, "names a strength or effort of the other person")
+        read.add(
+            Move.AFFIRMATION,
+            sentence,
+            "names a strength or effort of the other person",
+            _rule(rules.AFFIRMATION, text),
+        )
         read.owned |= this
     if index in read.owned:
         return
@@ -341,20 +387,32 @@ def _decide(read: _TurnRead, prediction: Prediction | None) -> CodedUtterance:
         complex_ = _is_complex(reflected, prediction)
         move = Move.COMPLEX_REFLECTION if complex_ else Move.SIMPLE_REFLECTION
         why = "adds meaning or feeling" if complex_ else "repeats or rephrases"
-        read.add(move, reflected[0], f"mirrors the other person's experience; {why}")
+        read.add(
+            move,
+            reflected[0],
+            f"mirrors the other person's experience; {why}",
+            _reflection_source(read, reflected),
+            round(p_reflection, 2),
+        )
     if (
         prediction
         and not read.has(Move.AFFIRMATION)
         and not reflected
         and prediction.function["affirmation"] >= AFFIRMATION_WITHOUT_CUE
     ):
-        read.add(Move.AFFIRMATION, read.free_statements()[0], "recognises their effort or strength")
+        read.add(
+            Move.AFFIRMATION,
+            read.free_statements()[0],
+            "recognises their effort or strength",
+            "model",
+            round(prediction.function["affirmation"], 2),
+        )
     _settle_permission(read)
     moves = tuple(move for move in Move if read.has(move))
     if not moves:
         first = split_sentences(read.text)
         cue = first[0] if first else Sentence(read.text, 0, len(read.text))
-        read.add(Move.OTHER, cue, "no listening, questioning or feedback move")
+        read.add(Move.OTHER, cue, "no listening, questioning or feedback move", "rule:no-move")
         moves = (Move.OTHER,)
     return CodedUtterance(
         text=read.text,
@@ -431,24 +489,32 @@ def _add_questions(read: _TurnRead, reflected: list[Sentence]) -> int:
         asked.append(sentence)
         if question.form is rules.Form.CHECK and (reflected or read.has(Move.SUMMARY)):
             read.checks += 1
+        source = f"rule:question-{question.form.value}"
         if question.why:
-            read.add(Move.WHY_QUESTION, sentence, question.reason)
+            read.add(Move.WHY_QUESTION, sentence, question.reason, "rule:question-why")
         if question.leading:
-            read.add(Move.LEADING_QUESTION, sentence, question.reason)
+            read.add(Move.LEADING_QUESTION, sentence, question.reason, "rule:question-leading")
         if question.advice:
-            read.add(Move.ADVICE_WITHOUT_PERMISSION, sentence, question.reason)
+            read.add(
+                Move.ADVICE_WITHOUT_PERMISSION, sentence, question.reason, "rule:question-advice"
+            )
         if question.form is rules.Form.OPEN:
-            read.add(Move.OPEN_QUESTION, sentence, question.reason)
+            read.add(Move.OPEN_QUESTION, sentence, question.reason, source)
         else:
             reason = (
                 "can be answered yes or no"
                 if question.form is rules.Form.RISING
                 else (question.reason)
             )
-            read.add(Move.CLOSED_QUESTION, sentence, reason)
+            read.add(Move.CLOSED_QUESTION, sentence, reason, source)
     if count >= 2:
         cue = asked[1] if len(asked) > 1 else asked[0]
-        read.add(Move.STACKED_QUESTIONS, cue, f"asks {count} questions in one turn")
+        read.add(
+            Move.STACKED_QUESTIONS,
+            cue,
+            f"asks {count} questions in one turn",
+            "rule:question-count",
+        )
     return count
 
 
@@ -458,12 +524,38 @@ def _counts_as_question(
     form = question.form
     if form is rules.Form.PERMISSION:
         read.permission = read.permission or sentence
-        read.add(Move.PERMISSION_REQUEST, sentence, PERMISSION_ASK_REASON)
+        read.add(
+            Move.PERMISSION_REQUEST, sentence, PERMISSION_ASK_REASON, "rule:question-permission"
+        )
         return False
     if form is rules.Form.BACKCHANNEL or (form is rules.Form.RISING and sentence in reflected):
         return False
     in_feedback = read.feedback_open or read.has(Move.FEEDBACK)
     return not (in_feedback and rules.read_sbi(sentence.text).request)
+
+
+def _rule(lexicon: re.Pattern[str], text: str, fallback: str | None = None) -> str:
+    """``rule:<entry id>`` for the lexicon entry that fired on ``text``."""
+    found = rules.first_match(lexicon, text)
+    return f"rule:{found or fallback or rules.lexicon(lexicon).name}"
+
+
+def _sbi_rule(text: str) -> str:
+    """The SBI entry that made the sentence feedback: the observation or behaviour first."""
+    for which in ("observation", "sbi-behaviour", "sbi-situation", "sbi-impact", "sbi-request"):
+        if found := rules.first_match(which, text):
+            return f"rule:{found}"
+    return "rule:sbi-continued"
+
+
+def _reflection_source(read: _TurnRead, reflected: list[Sentence]) -> str:
+    """What made the reflection: reflective wording (with the model's assent), an echo of the
+    peer's words, or the model's probability alone."""
+    if reflected[0] in read.strong_cues:
+        return _rule(rules.STRONG_REFLECTION, reflected[0].text)
+    if _echoes(reflected[0].text, read.context):
+        return "rule:echo"
+    return "model"
 
 
 def _is_complex(reflected: list[Sentence], prediction: Prediction | None) -> bool:
@@ -483,7 +575,7 @@ def _settle_permission(read: _TurnRead) -> None:
         return
     reason = "offers an idea they asked for" if granted else "offers an idea and leaves the choice"
     read.evidence = [
-        MoveEvidence(move=Move.ADVICE_WITH_PERMISSION, reason=reason, cue=e.cue)
+        e.model_copy(update={"move": Move.ADVICE_WITH_PERMISSION, "reason": reason})
         if e.move is Move.ADVICE_WITHOUT_PERMISSION
         else e
         for e in read.evidence

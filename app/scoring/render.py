@@ -71,7 +71,8 @@ def _print_skill(skill: SkillScore, console: Console) -> None:
     for item in skill.evidence:
         mark = "+" if item.counts == "for" else "-"
         label = escape(f"[{item.label.value}]")
-        quote, why = escape(item.quote), escape(item.why)
+        source = f" ({item.provenance})" if item.provenance else ""
+        quote, why = escape(item.quote), escape(f"{item.why}{source}")
         console.print(f'  {mark} turn {item.turn} {label} "{quote}" [dim]{why}[/dim]')
     for strength in skill.strengths:
         quote = f' e.g. turn {strength.turn}: "{strength.quote}"' if strength.quote else ""

@@ -200,6 +200,25 @@ class Evidence(BaseModel):
     criterion: str
     counts: Literal["for", "against"]
     why: str
+    source: str = Field(
+        default="",
+        description="What gave the label: 'rule:<id>' (a lexicon entry or named rule) or 'model'; "
+        "empty on scorecards stored before sources were recorded.",
+    )
+    probability: float | None = Field(
+        default=None, description="The model's probability for the label, where it had a say."
+    )
+
+    @property
+    def provenance(self) -> str:
+        """The source in words, for a reader checking the label: "rule strong-sounds-like,
+        model 84%", "rule question-open", "model 62%"."""
+        if not self.source:
+            return ""
+        parts = [self.source.replace(":", " ", 1)] if self.source != "model" else []
+        if self.probability is not None:
+            parts.append(f"model {round(self.probability * 100)}%")
+        return ", ".join(parts) or "model"
 
 
 class Flag(BaseModel):
@@ -657,8 +676,8 @@ def _with_permission(utterance: CodedUtterance) -> CodedUtterance:
     if not utterance.has(Move.ADVICE_WITHOUT_PERMISSION):
         return utterance
     evidence = tuple(
-        MoveEvidence(
-            move=Move.ADVICE_WITH_PERMISSION, reason="advice they agreed to hear", cue=e.cue
+        e.model_copy(
+            update={"move": Move.ADVICE_WITH_PERMISSION, "reason": "advice they agreed to hear"}
         )
         if e.move is Move.ADVICE_WITHOUT_PERMISSION
         else e
@@ -873,30 +892,34 @@ def _evidence(criterion: Criterion, measured: MetricResult, session: Session) ->
         for index in indexes[:MAX_EVIDENCE_PER_CRITERION]:
             item = _quote(session, index, moves)
             if item is not None:
-                move, quote, reason = item
+                coded, quote = item
                 found.append(
                     Evidence(
                         turn=index,
                         quote=quote,
-                        label=move,
+                        label=coded.move,
                         criterion=criterion.id,
                         counts=counts,
-                        why=f"counts {counts} '{criterion.title}': {reason}",
+                        why=f"counts {counts} '{criterion.title}': {coded.reason}",
+                        source=coded.source,
+                        probability=coded.probability,
                     )
                 )
     return found
 
 
-def _quote(session: Session, index: int, moves: tuple[Move, ...]) -> tuple[Move, str, str] | None:
-    """The sentence of the turn that carries the first relevant move, verbatim; None when the
-    coder's cue cannot be found in the turn (never a stand-in sentence)."""
+def _quote(
+    session: Session, index: int, moves: tuple[Move, ...]
+) -> tuple[MoveEvidence, str] | None:
+    """The coder's evidence for the first relevant move and the sentence carrying it, verbatim;
+    None when the coder's cue cannot be found in the turn (never a stand-in sentence)."""
     turn = _coded(session, index)
     if turn is None:
         return None
     for evidence in turn.coded.evidence:
         if evidence.move not in moves or not evidence.cue or evidence.cue not in turn.turn.text:
             continue
-        return evidence.move, _sentence_of(turn.turn.text, evidence.cue), evidence.reason
+        return evidence, _sentence_of(turn.turn.text, evidence.cue)
     return None
 
 

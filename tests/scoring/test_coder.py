@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from app.embeddings import get_embedder
+from app.scoring import rules
 from app.scoring.classifier import MODEL_PATH, MoveClassifier
 from app.scoring.coder import code_utterance, code_utterances
 from app.scoring.language import split_sentences
@@ -219,3 +220,31 @@ def test_gold_held_out_meets_the_issue_targets() -> None:
 
     assert report.open_closed_accuracy >= 0.90
     assert report.three_way_macro_f1 >= 0.80
+
+
+_RULES_BEYOND_LEXICONS = {
+    "echo",
+    "no-move",
+    "sbi-continued",
+    "summary-lists-their-points",
+    *(f"question-{form.value}" for form in rules.Form),
+    "question-why",
+    "question-leading",
+    "question-advice",
+    "question-count",
+}
+
+
+@pytest.mark.parametrize(("context", "text", "labels"), CASES, ids=[c[1][:40] for c in CASES])
+def test_evidence_names_the_rule_or_the_model_probability(
+    context: str | None, text: str, labels: set[str]
+) -> None:
+    """Every label says where it came from: a lexicon entry or named rule a user can look up,
+    or the model, with the probability it gave."""
+    known = {entry.id for lexicon in rules.LEXICONS.values() for entry in lexicon.entries}
+    for evidence in code_utterance(text, context).evidence:
+        if evidence.source == "model":
+            assert evidence.probability is not None, evidence
+        else:
+            kind, _, rule_id = evidence.source.partition(":")
+            assert kind == "rule" and rule_id in known | _RULES_BEYOND_LEXICONS, evidence
