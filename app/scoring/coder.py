@@ -45,7 +45,7 @@ from app.scoring.moves import CodedUtterance, Move, MoveEvidence, SbiPart
 
 PERMISSION_ASK_REASON = "asks permission before offering an idea or feedback"
 CODER_NAME = "rehearse-coder"
-CODER_VERSION = "1.1"
+CODER_VERSION = "1.2"
 
 STRONG_CUE_FLOOR = 0.05  # "it sounds like ..." is a reflection unless clearly something else
 REFLECTION_WITH_CUE = 0.25  # p(reflection) needed when the words open like a reflection
