@@ -57,11 +57,14 @@ conversations score higher on listening and questioning than low-quality ones?
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import yaml
 from pydantic import BaseModel, ConfigDict
@@ -74,6 +77,9 @@ from app.scoring.rules import Form, read_question
 
 GOLD_PATH = PROJECT_ROOT / "evals" / "gold" / "utterances.yaml"
 ANNOMI_PATH = PROJECT_ROOT.parent / "shared" / "datasets" / "annomi-dev.jsonl"
+CORPUS_MODULE = PROJECT_ROOT / "training" / "coder" / "corpus.py"
+# The corpus's "lg" lines are the shipped head's own training lines, relabelled: never scored.
+HEAD_TRAINING_PREFIX = "lg-"
 
 QUESTIONS = frozenset(
     {Move.OPEN_QUESTION, Move.CLOSED_QUESTION, Move.LEADING_QUESTION, Move.WHY_QUESTION}
@@ -237,6 +243,53 @@ def gold_report(name: str, items: Sequence[GoldUtterance]) -> Report:
         three_way=score_labels(three_gold, three_pred, THREE_WAY),
         open_closed_accuracy=_mean(float(g == p) for g, p in pairs),
         open_closed_n=len(pairs),
+    )
+
+
+def _corpus_module() -> ModuleType:
+    """training/coder/corpus.py (not shipped in the wheel), loaded by path."""
+    spec = importlib.util.spec_from_file_location("rehearse_coder_corpus", CORPUS_MODULE)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # pydantic resolves the module's annotations through it
+    spec.loader.exec_module(module)
+    return module
+
+
+def corpus_test_report() -> Report:
+    """Our own corpus's fixed test split (``training/coder/``), coded by the shipped coder.
+
+    Written for this project in four registers (workplace, manager, counselling, spoken) plus
+    hard contrasts, under the same conventions as the gold set; the shipped heads never saw it
+    (the lines they were trained on, prefixed "lg", are left out).
+    """
+    corpus = _corpus_module()
+    lines = [
+        line
+        for line in corpus.load_corpus()
+        if line.split == "test" and not line.id.startswith(HEAD_TRAINING_PREFIX)
+    ]
+    coded = code_utterances([(line.text, line.context) for line in lines])
+    gold = [set(line.labels) for line in lines]
+    predicted = [{m.value for m in c.moves} for c in coded]
+    mains = ["other" if line.main == "input" else line.main for line in lines]
+    calls = [primary(c) for c in coded]
+    asked = [c for m, c in zip(mains, calls, strict=True) if m == "question"]
+    pairs = [
+        (form(Move(label) for label in line.labels), form(c.moves))
+        for line, c in zip(lines, coded, strict=True)
+        if line.main == "question" and form(c.moves)
+    ]
+    return Report(
+        name="our corpus, test split (never trained on)",
+        items=len(lines),
+        labels=score_labels(gold, predicted, [m.value for m in Move]),
+        three_way=score_labels([{m} for m in mains], [{c} for c in calls], THREE_WAY),
+        open_closed_accuracy=_mean(float(g == p) for g, p in pairs),
+        open_closed_n=len(pairs),
+        kappa=cohen_kappa(mains, calls),
+        question_recall=_mean(float(c == "question") for c in asked),
+        question_n=len(asked),
     )
 
 
@@ -455,6 +508,10 @@ def run(
             )
     else:
         print(f"skipping gold: {gold_path} not found")
+    if CORPUS_MODULE.exists():
+        reports.append(corpus_test_report())
+    else:
+        print(f"skipping our corpus: {CORPUS_MODULE} not found (a source checkout has it)")
     if annomi_path.exists():
         rows = load_annomi(annomi_path)
         shipped = code_utterances(_annomi_items(rows))
