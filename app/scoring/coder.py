@@ -64,6 +64,12 @@ _PAST_EVENT = re.compile(r"\b(?:\w+ed|came|went|took|left|got|sent|made|said|did
 _FIRST_PERSON_NARRATIVE = re.compile(r"^(?:\W*)(?:i|i'm|i've|i'd|my|we|we're|we've|our)\b")
 _NEGATION = re.compile(r"\b(?:not|no|never|nothing|nobody|none)\b|n't\b")
 _PICKED_UP = re.compile(r"^\s*[-\u2013\u2014]+\s*\w")  # a transcript turn resumed mid-sentence
+_INNER_STATE = re.compile(
+    r"\b(?:wonder(?:ing)?|worried|worry(?:ing)?|not sure|unsure|afraid|scared|bracing|hoping|"
+    r"wish(?:ing)?|want(?:ing|s)?|feel(?:ing|s)?|felt|think(?:ing)?|torn|doubt(?:ing)?|"
+    r"(?:'d|would) (?:\w+ )?(?:like|prefer|rather))\b",
+    re.IGNORECASE,
+)
 _SECOND_PERSON = re.compile(r"\byou(?:r|rs|'re|'ve|'d|rself)?\b")
 
 
@@ -95,7 +101,7 @@ class _TurnRead:
     permission: Sentence | None = None  # asks permission or leaves the choice with them
     sbi: set[SbiPart] = field(default_factory=set)
     checks: int = 0  # "Is that right?" after a reflection or summary
-    informs: bool = False  # some sentence gives the learner's own information, view or plan
+    informs: bool = False  # some sentence gives the learner's information, plan or view
     feedback_open: bool = False  # the learner is in the middle of giving feedback
     turn_placed: bool = False  # some sentence of the turn names an impact or a request
 
@@ -293,9 +299,12 @@ def _read_cues(read: _TurnRead, sentence: Sentence, index: int | None) -> None:
         read.add(
             Move.INFORMATION,
             sentence,
-            "gives the learner's own information, view or plan",
+            "gives facts or explains how something works",
             _rule(rules.INFORMATION, text),
         )
+        read.owned |= this
+    elif rules.match_any(rules.AGENDA, text):
+        read.informs = True  # their own plan or view: no move, but never a reflection
         read.owned |= this
     if rules.match_any(rules.SELF_DISCLOSURE, text):
         read.add(
@@ -447,13 +456,30 @@ def _reflection_sentences(read: _TurnRead, p_reflection: float) -> list[Sentence
         return echoes
     if read.informs or any(read.has(move) for move in _OWN_AGENDA):
         return []  # beside information, feedback, praise or advice: only strong wording or an echo
+    if _answers(read.context):  # "Is that mad?" - "You're wondering whether it's too late."
+        # names their state; "You can, yes." or "You were careless." answers with input
+        free = [s for s in free if rules.feeling_words(s.text) or _INNER_STATE.search(s.text)]
+        if not free:
+            return []
     cued = [s for s in read.reflection_cues if s in free]
-    if cued and p_reflection >= (RISING_REFLECTION if set(cued) <= rising else REFLECTION_WITH_CUE):
+    floor = RISING_REFLECTION if set(cued) <= rising else REFLECTION_WITH_CUE
+    if cued and p_reflection >= floor:
         return cued
     threshold = RISING_REFLECTION if all(s in rising for s in free) else REFLECTION_WITHOUT_CUE
     if _PICKED_UP.match(read.text) and _SECOND_PERSON.search(read.statement_text.lower()):
         threshold = min(threshold, CONTINUED_REFLECTION)
     return free if p_reflection >= threshold else []
+
+
+def _answers(context: str | None) -> bool:
+    """The peer's last sentence asks a real question ("How long does the withdrawal last?"):
+    what follows is the learner's answer, their own input, unless it is worded as a
+    reflection ("You're wondering whether it's too late.")."""
+    said = split_sentences(context) if context else []
+    if not said or "?" not in said[-1].text:
+        return False  # "Which is maybe the problem." reads like a question but is not one
+    asked = rules.read_question(said[-1].text)
+    return asked is not None and asked.form in (rules.Form.OPEN, rules.Form.CLOSED)
 
 
 def _echoes(text: str, context: str | None) -> bool:

@@ -60,6 +60,7 @@ SUMMARY = LEXICONS["summary"].pattern
 REFLECTION = LEXICONS["reflection-opener"].pattern
 STRONG_REFLECTION = LEXICONS["strong-reflection"].pattern
 INFORMATION = LEXICONS["information"].pattern
+AGENDA = LEXICONS["agenda"].pattern
 COMPLEX_MARKERS = LEXICONS["complex-marker"].pattern
 BACKCHANNEL = LEXICONS["backchannel"].words
 _SITUATION = LEXICONS["sbi-situation"].pattern

@@ -121,19 +121,32 @@ CASES = [
     (
         "I've been struggling to keep up.",
         "Everyone is struggling. It's that time of year.",
-        {"information"},
+        {"other"},
     ),
     # beside the learner's own information or plan, "you" talk is part of it, not a mirror
     (
         "Okay.",
         "Here's your prescription. We'll check your blood pressure next month, and you might "
         "feel some aches at first.",
-        {"information"},
+        {"other"},
     ),
     (
         "I've had the cat for twelve years.",
         "You know very well that the inhalers keep getting stronger.",
-        {"information"},
+        {"other"},
+    ),
+    # facts and how things work are information; a plan or view of their own is no move
+    ("Can I take it with food?", "The guidelines say it works best with a meal.", {"information"}),
+    # in answer to their question, only wording that names their state reflects
+    (
+        "I'm 38 and I want to retrain. Is that mad?",
+        "You're wondering whether it's too late.",
+        {"complex_reflection"},
+    ),
+    (
+        "How long does the withdrawal last?",
+        "The worst cravings ease off after two to four weeks.",
+        {"other"},
     ),
     # a recommendation in a cleft is still the learner's advice
     (
