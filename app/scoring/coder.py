@@ -294,34 +294,16 @@ def _read_cues(read: _TurnRead, sentence: Sentence, index: int | None) -> None:
             else _rule(rules.IMPERATIVE, text),
         )
         read.owned |= this
-    if rules.match_any(rules.INFORMATION, text):
+    info = "gives facts or explains how something works"
+    if _claim(read, sentence, this, Move.INFORMATION, info, rules.INFORMATION):
         read.informs = True
-        read.add(
-            Move.INFORMATION,
-            sentence,
-            "gives facts or explains how something works",
-            _rule(rules.INFORMATION, text),
-        )
-        read.owned |= this
     elif rules.match_any(rules.AGENDA, text):
         read.informs = True  # their own plan or view: no move, but never a reflection
         read.owned |= this
-    if rules.match_any(rules.SELF_DISCLOSURE, text):
-        read.add(
-            Move.SELF_DISCLOSURE,
-            sentence,
-            "talks about the learner's own experience",
-            _rule(rules.SELF_DISCLOSURE, text),
-        )
-        read.owned |= this
-    if rules.match_any(rules.AFFIRMATION, text) or rules.match_any(rules.AFFIRMATION_MORE, text):
-        read.add(
-            Move.AFFIRMATION,
-            sentence,
-            "names a strength or effort of the other person",
-            _rule(rules.AFFIRMATION, text),
-        )
-        read.owned |= this
+    disclosure = "talks about the learner's own experience"
+    _claim(read, sentence, this, Move.SELF_DISCLOSURE, disclosure, rules.SELF_DISCLOSURE)
+    strength = "names a strength or effort of the other person"
+    _claim(read, sentence, this, Move.AFFIRMATION, strength, rules.AFFIRMATION)
     if index in read.owned:
         return
     if rules.match_any(rules.STRONG_REFLECTION, text):
@@ -558,6 +540,23 @@ def _counts_as_question(
         return False
     in_feedback = read.feedback_open or read.has(Move.FEEDBACK)
     return not (in_feedback and rules.read_sbi(sentence.text).request)
+
+
+def _claim(
+    read: _TurnRead,
+    sentence: Sentence,
+    this: set[int],
+    move: Move,
+    reason: str,
+    lexicon: re.Pattern[str],
+) -> bool:
+    """Label the statement with ``move`` when an entry of ``lexicon`` fires on it; a statement
+    a rule has explained is no longer a reflection candidate."""
+    if not rules.match_any(lexicon, sentence.text):
+        return False
+    read.add(move, sentence, reason, _rule(lexicon, sentence.text))
+    read.owned |= this
+    return True
 
 
 def _rule(lexicon: re.Pattern[str], text: str, fallback: str | None = None) -> str:

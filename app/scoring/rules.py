@@ -55,7 +55,6 @@ RECAP = LEXICONS["recap"].pattern
 OBSERVATION = LEXICONS["observation"].pattern
 SELF_DISCLOSURE = LEXICONS["self-disclosure"].pattern
 AFFIRMATION = LEXICONS["affirmation"].pattern
-AFFIRMATION_MORE = AFFIRMATION  # one lexicon now; the name is kept for callers
 SUMMARY = LEXICONS["summary"].pattern
 REFLECTION = LEXICONS["reflection-opener"].pattern
 STRONG_REFLECTION = LEXICONS["strong-reflection"].pattern
