@@ -237,7 +237,7 @@ def _read_cues(read: _TurnRead, sentence: Sentence, index: int | None) -> None:
                 Move.SUMMARY,
                 sentence,
                 "draws together several things the other person said",
-                _rule(rules.SUMMARY, text, "summary-lists-their-points"),
+                _rule(text, rules.SUMMARY, fallback="summary-lists-their-points"),
             )
         read.owned |= this  # the rest of a summary is part of it, not a separate move
         return
@@ -249,7 +249,7 @@ def _read_cues(read: _TurnRead, sentence: Sentence, index: int | None) -> None:
             Move.JUDGEMENT,
             sentence,
             "labels the person or their work instead of describing it",
-            _rule(rules.JUDGEMENT, text),
+            _rule(text, rules.JUDGEMENT),
         )
         read.owned |= this
     continuing = read.feedback_open or read.has(Move.FEEDBACK)
@@ -262,7 +262,12 @@ def _read_cues(read: _TurnRead, sentence: Sentence, index: int | None) -> None:
         sbi, text, read.context, judged=judged, turn_placed=read.turn_placed
     ):
         parts = _parts(sbi) | ({SbiPart.BEHAVIOUR} if judged else set())
-        read.add(Move.FEEDBACK, sentence, _feedback_reason(parts), _sbi_rule(text))
+        read.add(
+            Move.FEEDBACK,
+            sentence,
+            _feedback_reason(parts),
+            _rule(text, *_SBI_RULES, fallback="sbi-continued"),
+        )
         read.sbi |= parts
         read.owned |= this
     elif continuing and sbi.count:
@@ -270,7 +275,12 @@ def _read_cues(read: _TurnRead, sentence: Sentence, index: int | None) -> None:
         if sbi.situation and _PAST_EVENT.search(text.lower()):
             parts.add(SbiPart.BEHAVIOUR)  # "In the last two sprints, the designs came late"
         if not read.has(Move.FEEDBACK):
-            read.add(Move.FEEDBACK, sentence, _feedback_reason(parts), _sbi_rule(text))
+            read.add(
+                Move.FEEDBACK,
+                sentence,
+                _feedback_reason(parts),
+                _rule(text, *_SBI_RULES, fallback="sbi-continued"),
+            )
         read.sbi |= parts  # a later sentence completing the feedback ("Next time, ...")
         read.owned |= this
     if index is None:
@@ -281,7 +291,7 @@ def _read_cues(read: _TurnRead, sentence: Sentence, index: int | None) -> None:
             Move.PERMISSION_REQUEST,
             sentence,
             PERMISSION_ASK_REASON,
-            _rule(rules.PERMISSION_ASK, text),
+            _rule(text, rules.PERMISSION_ASK),
         )
         read.owned |= this
     elif advising:
@@ -289,9 +299,7 @@ def _read_cues(read: _TurnRead, sentence: Sentence, index: int | None) -> None:
             Move.ADVICE_WITHOUT_PERMISSION,
             sentence,
             "tells the other person what to do",
-            _rule(rules.ADVICE, text)
-            if rules.match_any(rules.ADVICE, text)
-            else _rule(rules.IMPERATIVE, text),
+            _rule(text, rules.ADVICE, rules.IMPERATIVE),
         )
         read.owned |= this
     info = "gives facts or explains how something works"
@@ -428,12 +436,12 @@ def _reflection_sentences(read: _TurnRead, p_reflection: float) -> list[Sentence
     if word_count(" ".join(s.text for s in free)) < 2:
         # One word of theirs said back ("Security." after "Security, mostly.") is a simple
         # reflection, as in MITI; any other single word is too little to judge.
-        return [s for s in free if _echoes(s.text, read.context)] if not read.questions else []
+        return [s for s in free if _repeats(s.text, read.context)] if not read.questions else []
     rising = {s for s, q in read.questions if q.form is rules.Form.RISING}
     strong = [s for s in read.strong_cues if s in free]
     if strong and p_reflection >= STRONG_CUE_FLOOR:
         return strong
-    echoes = [s for s in free if _echoes(s.text, read.context)]
+    echoes = [s for s in free if _repeats(s.text, read.context)]  # contradictions are out
     if echoes:
         return echoes
     if read.informs or any(read.has(move) for move in _OWN_AGENDA):
@@ -464,9 +472,13 @@ def _answers(context: str | None) -> bool:
     return asked is not None and asked.form in (rules.Form.OPEN, rules.Form.CLOSED)
 
 
+def _repeats(text: str, context: str | None) -> bool:
+    return overlap(text, context) >= ECHO_OVERLAP
+
+
 def _echoes(text: str, context: str | None) -> bool:
     """Repeats most of the peer's words, and keeps what they meant."""
-    return overlap(text, context) >= ECHO_OVERLAP and not _contradicts(text, context)
+    return _repeats(text, context) and not _contradicts(text, context)
 
 
 def _contradicts(text: str, context: str | None) -> bool:
@@ -552,32 +564,32 @@ def _claim(
 ) -> bool:
     """Label the statement with ``move`` when an entry of ``lexicon`` fires on it; a statement
     a rule has explained is no longer a reflection candidate."""
-    if not rules.match_any(lexicon, sentence.text):
+    found = rules.first_match(lexicon, sentence.text)
+    if found is None:
         return False
-    read.add(move, sentence, reason, _rule(lexicon, sentence.text))
+    read.add(move, sentence, reason, f"rule:{found}")
     read.owned |= this
     return True
 
 
-def _rule(lexicon: re.Pattern[str], text: str, fallback: str | None = None) -> str:
-    """``rule:<entry id>`` for the lexicon entry that fired on ``text``."""
-    found = rules.first_match(lexicon, text)
-    return f"rule:{found or fallback or rules.lexicon(lexicon).name}"
+# The SBI entry that made a sentence feedback, the observation or behaviour first.
+_SBI_RULES = ("observation", "sbi-behaviour", "sbi-situation", "sbi-impact", "sbi-request")
 
 
-def _sbi_rule(text: str) -> str:
-    """The SBI entry that made the sentence feedback: the observation or behaviour first."""
-    for which in ("observation", "sbi-behaviour", "sbi-situation", "sbi-impact", "sbi-request"):
-        if found := rules.first_match(which, text):
+def _rule(text: str, *lexicons: str | re.Pattern[str], fallback: str | None = None) -> str:
+    """``rule:<entry id>`` for the first of ``lexicons`` with an entry that fires on ``text``;
+    ``fallback`` (else the first lexicon's name) names a rule that goes beyond one entry."""
+    for lexicon in lexicons:
+        if found := rules.first_match(lexicon, text):
             return f"rule:{found}"
-    return "rule:sbi-continued"
+    return f"rule:{fallback or rules.lexicon(lexicons[0]).name}"
 
 
 def _reflection_source(read: _TurnRead, reflected: list[Sentence]) -> str:
     """What made the reflection: reflective wording (with the model's assent), an echo of the
     peer's words, or the model's probability alone."""
     if reflected[0] in read.strong_cues:
-        return _rule(rules.STRONG_REFLECTION, reflected[0].text)
+        return _rule(reflected[0].text, rules.STRONG_REFLECTION)
     if _echoes(reflected[0].text, read.context):
         return "rule:echo"
     return "model"
