@@ -78,7 +78,8 @@ from app.scoring.rules import Form, read_question
 GOLD_PATH = PROJECT_ROOT / "evals" / "gold" / "utterances.yaml"
 ANNOMI_PATH = PROJECT_ROOT.parent / "shared" / "datasets" / "annomi-dev.jsonl"
 CORPUS_MODULE = PROJECT_ROOT / "training" / "coder" / "corpus.py"
-# The corpus's "lg" lines are the shipped head's own training lines, relabelled: never scored.
+# The corpus's "lg" lines are app/scoring/training's lines, relabelled; the heads learn from those
+# whatever their split, so they are never scored.
 HEAD_TRAINING_PREFIX = "lg-"
 
 QUESTIONS = frozenset(
@@ -246,7 +247,7 @@ def gold_report(name: str, items: Sequence[GoldUtterance]) -> Report:
     )
 
 
-def _corpus_module() -> ModuleType:
+def corpus_module() -> ModuleType:
     """training/coder/corpus.py (not shipped in the wheel), loaded by path."""
     spec = importlib.util.spec_from_file_location("rehearse_coder_corpus", CORPUS_MODULE)
     assert spec is not None and spec.loader is not None
@@ -260,10 +261,11 @@ def corpus_test_report() -> Report:
     """Our own corpus's fixed test split (``training/coder/``), coded by the shipped coder.
 
     Written for this project in four registers (workplace, manager, counselling, spoken) plus
-    hard contrasts, under the same conventions as the gold set; the shipped heads never saw it
-    (the lines they were trained on, prefixed "lg", are left out).
+    hard contrasts, under the same conventions as the gold set. The heads learn from the train
+    split only, so the test split is unseen; the "lg" lines (the heads' older training lines,
+    relabelled, which they also learn from) are left out.
     """
-    corpus = _corpus_module()
+    corpus = corpus_module()
     lines = [
         line
         for line in corpus.load_corpus()

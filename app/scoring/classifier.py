@@ -8,8 +8,9 @@ embedding of the statement plus a few interpretable features (overlap with the p
 is the strongest sign of a simple reflection).
 
 The weights are trained by ``evals/coder/train_coder.py`` on the project's own lines in
-``app/scoring/training/`` and stored in ``app/scoring/model/coder.npz`` (about 20 KB). Inference is
-plain numpy, so loading costs nothing beyond the embedding model.
+``app/scoring/training/`` and the train split of its corpus in ``training/coder/`` (with
+transcript-style fragments of it), and stored in ``app/scoring/model/coder.npz`` (about 10 KB).
+Inference is plain numpy, so loading costs nothing beyond the embedding model.
 """
 
 from __future__ import annotations

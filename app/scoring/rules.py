@@ -402,6 +402,11 @@ _INVERTED = re.compile(
     rf"^(?:(?:what|how|why|where|when|who|which)(?: \w+){{0,2}}(?:'s| {_AUX}\b)|{_FACT_HOW}\b|"
     rf"{_AUX} {_SUBJECT}\b)"
 )
+# "Why'd you skip it", said without a "?", asks as plainly as "Why did you skip it".
+_WH_CONTRACTED = re.compile(
+    r"\b(what|how|why|where|when|who)'d(?= (?:you|he|she|they|we|i|it|that|this|your|the)\b)",
+    re.IGNORECASE,
+)
 # "Have a good weekend." and "Do the review first." open like "Have you ...?" but instruct or
 # wish; without a "?" they are not questions.
 _IMPERATIVE_AUX = re.compile(r"^(?:have|do) (?:a|an|the|some|fun|your|it|that|this|what)\b")
@@ -417,7 +422,7 @@ def read_question(sentence: str) -> QuestionRead | None:
     A sentence counts as a question when it ends with "?", when it is an invitation to talk
     ("Tell me more about that."), or when its word order is inverted ("What happened then").
     """
-    text = normalise_apostrophes(sentence).strip()
+    text = _WH_CONTRACTED.sub(r"\1 did", normalise_apostrophes(sentence).strip())
     core = _as_wondering(spoken_core(text))
     has_mark = text.rstrip("\"') ]").endswith("?")
     if not has_mark and _IMPERATIVE_AUX.match(core):
@@ -524,6 +529,14 @@ def starts_like(pattern: re.Pattern[str], sentence: str) -> bool:
     return lowered.startswith("so ") and bool(pattern.match(lowered))
 
 
+def clause_starts_like(pattern: re.Pattern[str], sentence: str) -> bool:
+    """The pattern at the start of the sentence or of a clause joined on with ", and" or
+    ", which": "You know the claim wasn't right, and that's hard to live with." names their
+    burden just as "That's hard to live with." does."""
+    return any(starts_like(pattern, clause) for clause in _JOINED_CLAUSE.split(sentence))
+
+
+_JOINED_CLAUSE = re.compile(r",\s*(?:and|which)\s+", re.IGNORECASE)
 _LEADING_FILLER = re.compile(r"^(?:\W*(?:um+|uh+|mm+|mhm|okay|ok|right|yeah|and|well)\b[\s,.!-]*)*")
 
 

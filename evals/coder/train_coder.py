@@ -3,9 +3,12 @@
     .venv/bin/python evals/coder/train_coder.py            # train, report CV, write the model
     .venv/bin/python evals/coder/train_coder.py --check    # exit 1 if the shipped model is stale
 
-Training data: app/scoring/training/*.yaml only (original writing). Neither the gold set nor the
-AnnoMI dev rows are used here, so the shipped weights carry no third-party data. Training is
-deterministic (lbfgs, fixed folds), so the same lines always give the same weights.
+Training data, all original writing: app/scoring/training/*.yaml, the train split of our corpus
+(training/coder/corpus, the "lg" lines left out because they are the yaml lines relabelled), and
+a transcript-style fragment of each corpus line (see ``transcript_fragment``). Neither the gold
+set nor the AnnoMI dev rows are used here, so the shipped weights carry no third-party data.
+Training is deterministic (a seeded fragment generator, lbfgs, fixed folds), so the same lines
+always give the same weights.
 
 The classifier reads exactly what the coder sends it at run time: the statement part of a turn
 (``coder._read(...).statement_text``), so a training line that is a question is dropped here just
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import random
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,8 +32,14 @@ from sklearn.model_selection import GroupKFold
 from app.embeddings import get_embedder
 from app.scoring.classifier import FEATURES, FUNCTIONS, MODEL_PATH, classifier_text, handcrafted
 from app.scoring.coder import _read
+from evals.coder_eval import CORPUS_MODULE, HEAD_TRAINING_PREFIX, corpus_module
 
 TRAINING_DIR = Path(__file__).resolve().parents[2] / "app" / "scoring" / "training"
+CORPUS_DIR = CORPUS_MODULE.parent / "corpus"
+FRAGMENT_SEED = 20261130
+# What the other person says while a transcript cuts the learner's turn in two.
+BACKCHANNELS = ("Yeah.", "Mm-hmm.", "Mm.", "Right.", "Okay.", "Uh-huh.", "Yes.")
+REFLECTION_LABELS = frozenset({"simple_reflection", "complex_reflection", "summary"})
 FUNCTION_C = 1.0
 DEPTH_C = 1.0
 
@@ -44,7 +54,7 @@ class Example:
 
 
 def training_files() -> list[Path]:
-    return sorted(TRAINING_DIR.glob("*.yaml"))
+    return sorted(TRAINING_DIR.glob("*.yaml")) + sorted(CORPUS_DIR.glob("*.jsonl"))
 
 
 def training_hash() -> str:
@@ -58,13 +68,74 @@ def training_hash() -> str:
 
 def load_examples() -> list[Example]:
     examples: list[Example] = []
-    for path in training_files():
+    for path in sorted(TRAINING_DIR.glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         if isinstance(data, list):
             examples += _contrast_examples(path.stem, data)
         else:
             examples += _line_examples(path.stem, data)
+    corpus = [e for e in _corpus_examples() if _read(e.text, e.context).statement_text]
+    rng = random.Random(FRAGMENT_SEED)
+    fragments = [transcript_fragment(e, rng) for e in corpus if e.function != "affirmation"]
+    examples += corpus + [f for f in fragments if f is not None]
     return [e for e in examples if _read(e.text, e.context).statement_text]
+
+
+def _corpus_examples() -> list[Example]:
+    """The corpus's train split, each line's statement labelled by the function it carries."""
+    corpus = corpus_module()
+    return [
+        Example(
+            line.text, line.context, *corpus_function(set(line.labels)), line.context or line.id
+        )
+        for line in corpus.load_corpus(CORPUS_DIR)
+        if line.split == "train" and not line.id.startswith(HEAD_TRAINING_PREFIX)
+    ]
+
+
+def corpus_function(labels: set[str]) -> tuple[str, str | None]:
+    """The head's function (and depth) for a corpus line. A reflection in the line wins, as the
+    head only sees the statement part of a question turn; then praise alone is an affirmation,
+    then any of the learner's own input; the rest (small talk, the statement before a question)
+    is other."""
+    if labels & REFLECTION_LABELS:
+        simple = labels & REFLECTION_LABELS == {"simple_reflection"}
+        return "reflection", "simple" if simple else "complex"
+    inputs = labels - REFLECTION_LABELS - {"affirmation", "other"} - _QUESTION_LABELS
+    if "affirmation" in labels and not inputs:
+        return "affirmation", None
+    return ("input", None) if inputs else ("other", None)
+
+
+_QUESTION_LABELS = frozenset(
+    {"open_question", "closed_question", "leading_question", "why_question", "stacked_questions"}
+)
+
+
+def transcript_fragment(example: Example, rng: random.Random) -> Example | None:
+    """Part of a line as a transcript shows it when the other person's "Mm-hmm" cuts the turn:
+    a run of its words with a dash where the cut falls, a stutter now and then, often the
+    backchannel as context. Its function is the whole line's: a piece of a reflection is still
+    a reflection (MITI codes an utterance by what it does), which the written corpus alone
+    never shows the head."""
+    tokens = example.text.split()
+    if len(tokens) < 6:
+        return None
+    keep = max(3, int(len(tokens) * rng.uniform(0.4, 0.9)))
+    start = rng.choice([0, rng.randint(0, len(tokens) - keep)])
+    span = tokens[start : start + keep]
+    if rng.random() < 0.4:
+        where = rng.randrange(len(span))
+        word = span[where].strip(".,?!")
+        if word:
+            span[where] = f"{word}-{span[where]}"
+    text = " ".join(span)
+    if start > 0:
+        text = "-" + text[0].lower() + text[1:]
+    if start + keep < len(tokens):
+        text = text.rstrip(".,?!") + "-"
+    context = rng.choice(BACKCHANNELS) if rng.random() < 0.6 else example.context
+    return Example(text, context, example.function, example.depth, example.group)
 
 
 def _contrast_examples(stem: str, records: list[dict[str, str]]) -> list[Example]:
@@ -147,7 +218,13 @@ def design_matrix(data: Featurised) -> tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 def fit(x: np.ndarray, y: np.ndarray, c: float) -> LogisticRegression:
-    model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
+    """Rare classes are weighted up by the square root of their rarity, not to parity: at parity
+    the 3% of affirmations weigh 8x and the head called plain reflections of hardship ("You've
+    been carrying this alone.") affirmations."""
+    classes, counts = np.unique(y, return_counts=True)
+    weights = np.sqrt(len(y) / (len(classes) * counts))
+    balance = dict(zip(classes, weights, strict=True))
+    model = LogisticRegression(C=c, max_iter=5000, class_weight=balance)
     return model.fit(x, y)
 
 

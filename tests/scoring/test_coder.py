@@ -26,10 +26,10 @@ CASES = [
         "You've been through a lot this year.",
         {"complex_reflection"},
     ),
-    (
+    (  # "not going in" said again in other words: simple
         "I don't really go in any more.",
         "You've been staying away from the office.",
-        {"complex_reflection"},
+        {"simple_reflection"},
     ),
     (
         "He never changes.",
@@ -54,6 +54,19 @@ CASES = [
     ),
     # questions and advice
     ("The project's been paused.", "Why was it paused?", {"open_question", "why_question"}),
+    # a contracted "did", typed without a "?", still asks
+    ("I didn't join the offsite.", "why'd you skip it", {"open_question", "why_question"}),
+    ("I spoke to her last night.", "how'd it go", {"open_question"}),
+    # agreement with their plan, not a reflection of it
+    ("I think I'll email her tonight.", "Sounds like a plan.", {"other"}),
+    # a verdict on what they did earns no listening credit
+    ("I've missed the last three deadlines.", "That's just bad planning.", {"judgement"}),
+    # their burden named in a joined clause is reflective wording
+    (
+        "I haven't told anyone, and I keep going over it.",
+        "You know the claim wasn't right, and that's hard to live with.",
+        {"complex_reflection"},
+    ),
     (
         "I think it's partly my fault.",
         "Which part, the estimate or the communication?",
@@ -70,7 +83,8 @@ CASES = [
         {"permission_request"},
     ),
     # issue 11: lines the coder used to misread
-    ("I've been doing two jobs since March.", "You must be exhausted.", {"simple_reflection"}),
+    # names a feeling they did not say: complex, as MITI codes meaning added
+    ("I've been doing two jobs since March.", "You must be exhausted.", {"complex_reflection"}),
     (None, "You must be on the call at nine.", {"advice_without_permission"}),
     (None, "Would you be open to me suggesting something?", {"permission_request"}),
     (None, "Are you really that desperate?", {"closed_question", "judgement"}),
