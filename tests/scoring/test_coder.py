@@ -9,8 +9,9 @@ import pytest
 from app.embeddings import get_embedder
 from app.scoring import rules
 from app.scoring.classifier import MODEL_PATH, MoveClassifier
-from app.scoring.coder import code_utterance, code_utterances
+from app.scoring.coder import code_feedback_followup, code_utterance, code_utterances
 from app.scoring.language import split_sentences
+from app.scoring.moves import Move, SbiPart
 from evals.coder.train_coder import training_hash
 from evals.coder_eval import corpus_test_report, gold_half, gold_report, load_gold
 
@@ -250,14 +251,26 @@ def test_gold_held_out_meets_the_issue_targets() -> None:
 
 
 def test_our_corpus_test_split_holds_the_agreement_measured_at_release() -> None:
-    """870 lines in five registers the coder was never fitted to; a change that loses
-    agreement there fails here (1.2 measured 0.814 macro-F1, kappa 0.727)."""
+    """870 lines in five registers, none of them trained on; a change that loses agreement
+    there fails here (1.3 measured 0.865 macro-F1, kappa 0.797)."""
     report = corpus_test_report()
 
     assert report.items > 800
-    assert report.three_way_macro_f1 >= 0.80
-    assert report.kappa is not None and report.kappa >= 0.70
+    assert report.three_way_macro_f1 >= 0.85
+    assert report.kappa is not None and report.kappa >= 0.78
     assert report.open_closed_accuracy >= 0.93
+
+
+def test_a_why_question_in_the_middle_of_feedback_is_a_question_not_a_request() -> None:
+    """After a judgement the scorecard reads the next turn as feedback continuing; "would you
+    keep doing this?" inside a "why" still asks for a reason, so it counts as a why-question."""
+    coded = code_feedback_followup(
+        "Why on earth would you keep doing this? It's typical of you.", "What?"
+    )
+    request = code_feedback_followup("Would you send it a day earlier next time?", "What?")
+
+    assert set(coded.moves) == {Move.OPEN_QUESTION, Move.WHY_QUESTION, Move.JUDGEMENT}
+    assert Move.FEEDBACK in request.moves and SbiPart.REQUEST in request.sbi
 
 
 _RULES_BEYOND_LEXICONS = {
