@@ -70,7 +70,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from app.config import PROJECT_ROOT
-from app.scoring.classifier import MoveClassifier
+from app.scoring.classifier import FUNCTIONS, MoveClassifier, Prediction
 from app.scoring.coder import _read, code_utterances
 from app.scoring.moves import CodedUtterance, Move, SbiPart
 from app.scoring.rules import Form, read_question
@@ -459,6 +459,38 @@ def annomi_cross_validated(
     return [c for c in coded if c is not None]
 
 
+class _ExpertHead:
+    """Stands in for the trained head with AnnoMI's own answer for each statement: the
+    statement's function as the experts coded the turn, with certainty. What the rules around
+    the head make of perfect judgement is the most a better head could give them."""
+
+    version = "annomi-experts"
+
+    def __init__(self, rows: Sequence[dict[str, object]]) -> None:
+        self._answers = {
+            (_read(text, context).statement_text, context): annomi_training_function(row)
+            for (text, context), row in zip(_annomi_items(rows), rows, strict=True)
+        }
+
+    def predict(self, texts: Sequence[str], contexts: Sequence[str | None]) -> list[Prediction]:
+        found = []
+        for text, context in zip(texts, contexts, strict=True):
+            function, depth = self._answers[(text, context)]
+            found.append(
+                Prediction(
+                    function={name: float(name == function) for name in FUNCTIONS},
+                    complex=float(depth == "complex"),
+                )
+            )
+        return found
+
+
+def annomi_with_expert_head(rows: Sequence[dict[str, object]]) -> list[CodedUtterance]:
+    """Every row coded by the shipped rules around the experts' own function for each
+    statement: the ceiling of the rules, reported beside the shipped coder."""
+    return code_utterances(_annomi_items(rows), classifier=_ExpertHead(rows))
+
+
 @dataclass(frozen=True)
 class Confusion:
     """AnnoMI main behaviour (rows) against the coder's Q / R / other (columns)."""
@@ -536,6 +568,14 @@ def run(
             refitted = annomi_cross_validated(rows)
             reports.append(annomi_report(rows, refitted, name))
             confusions.append(annomi_confusion(rows, refitted, f"{CV_FOLDS}-fold CV"))
+        reports.append(
+            annomi_report(
+                rows,
+                annomi_with_expert_head(rows),
+                "AnnoMI dev, shipped rules around the experts' own statement functions "
+                "(the rules' ceiling, not a coder)",
+            )
+        )
         if conversations:
             from evals.scorer_eval import annomi_quality_check
 

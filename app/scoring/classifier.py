@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -74,6 +75,12 @@ class Prediction:
 
     function: dict[str, float]
     complex: float
+
+
+class FunctionReader(Protocol):
+    """What the coder asks of its trained part; evaluations pass refitted or reference heads."""
+
+    def predict(self, texts: Sequence[str], contexts: Sequence[str | None]) -> list[Prediction]: ...
 
 
 class MoveClassifier:

@@ -33,7 +33,7 @@ from functools import lru_cache
 
 from app.scoring import rules
 from app.scoring.assessable import assess
-from app.scoring.classifier import MoveClassifier, Prediction, get_classifier
+from app.scoring.classifier import FunctionReader, Prediction, get_classifier
 from app.scoring.language import (
     Sentence,
     normalise_apostrophes,
@@ -161,7 +161,7 @@ def code_utterances(
     items: Sequence[tuple[str, str | None]],
     *,
     feedback_open: bool = False,
-    classifier: MoveClassifier | None = None,
+    classifier: FunctionReader | None = None,
 ) -> list[CodedUtterance]:
     """Code many turns, embedding their statements in one batch.
 
@@ -170,7 +170,8 @@ def code_utterances(
     a batch codes every turn exactly as coding it alone would; it is just faster.
 
     ``classifier`` replaces the shipped one, for evaluations that fit heads in memory (the
-    AnnoMI cross-validation); the product always uses the shipped weights.
+    AnnoMI cross-validation) or stand in a reference head (the experts' own functions); the
+    product always uses the shipped weights.
     """
     abstain = {n: reason for n, (text, _) in enumerate(items) if (reason := assess(text))}
     reads = [

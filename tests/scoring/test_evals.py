@@ -4,7 +4,8 @@ the AUC is the Mann-Whitney one, and AnnoMI rows map to the classifier's functio
 from __future__ import annotations
 
 from app.scoring.coder import code_utterance
-from evals.coder_eval import annomi_training_function, primary
+from app.scoring.moves import Move
+from evals.coder_eval import annomi_training_function, annomi_with_expert_head, primary
 from evals.scorer_eval import PairResult, auc
 
 
@@ -60,3 +61,31 @@ def test_a_check_after_a_reflection_leaves_the_turn_a_reflection() -> None:
     assert checked.check_questions == 1
     assert primary(checked) == "reflection"
     assert primary(asked) == "question"
+
+
+def test_the_expert_head_hands_the_rules_each_rows_own_function() -> None:
+    """The rules' ceiling replaces only the trained head: a statement the experts called a
+    reflection becomes one even with no reflective wording, and a question stays a question."""
+    rows: list[dict[str, object]] = [
+        {
+            "text": "All of it landing on you at once.",
+            "context": "The move, the new job and my dad in hospital, all in one month.",
+            "main_behaviour": "reflection",
+            "reflection": "complex",
+        },
+        {
+            "text": "The clinic opens at nine on weekdays.",
+            "context": "When can I come in?",
+            "main_behaviour": "therapist_input",
+        },
+        {
+            "text": "What would you like to do about it?",
+            "context": "I'm not sure.",
+            "main_behaviour": "question",
+        },
+    ]
+
+    coded = annomi_with_expert_head(rows)
+
+    assert [primary(c) for c in coded] == ["reflection", "other", "question"]
+    assert Move.COMPLEX_REFLECTION in coded[0].moves
