@@ -151,6 +151,11 @@ def hostility_flags(text: str) -> frozenset[FlagKind]:
     return frozenset(found)
 
 
+def _asks_their_view(turn: CodedTurn) -> bool:
+    why = {e.cue for e in turn.coded.evidence if e.move is Move.WHY_QUESTION}
+    return any(e.move is Move.OPEN_QUESTION and e.cue not in why for e in turn.coded.evidence)
+
+
 def _hostile(turn: CodedTurn) -> bool:
     return turn.coded.has(*HOSTILE_MOVES) or bool(
         turn.flags & {FlagKind.THREAT, FlagKind.ACCUSATION}
@@ -445,7 +450,8 @@ def judgement_share(session: Session) -> MetricResult:
 
 
 def invites_response(session: Session) -> MetricResult:
-    """Feedback followed by an open question, in the same turn or the learner's next one."""
+    """Feedback followed by an open question, in the same turn or the learner's next one; a
+    "why" asks them to justify themselves, not for their view, so it does not count."""
     giving = _feedback_turns(session)
     if not giving:
         return MetricResult(None, note="no feedback given")
@@ -454,9 +460,7 @@ def invites_response(session: Session) -> MetricResult:
     silent: list[CodedTurn] = []
     for t in giving:
         following = order[order.index(t) + 1 : order.index(t) + 2]
-        asks = t.coded.has(Move.OPEN_QUESTION) or any(
-            f.coded.has(Move.OPEN_QUESTION) for f in following
-        )
+        asks = any(_asks_their_view(turn) for turn in (t, *following))
         (invited if asks else silent).append(t)
     return MetricResult(
         len(invited) / len(giving),

@@ -154,6 +154,27 @@ def test_closed_question_interview_is_scored_low_not_left_unobserved(rubrics: Ru
     assert "capped" in questioning.reason
 
 
+def test_a_why_after_feedback_does_not_invite_their_view(rubrics: RubricSet) -> None:
+    """A "why" ("Why would you keep doing that?") demands a justification; "How do you see
+    it?" asks for their side. Only the second earns 'Invites their view'."""
+
+    def invites(follow_up: str) -> float | None:
+        talk = [
+            ("Priya", "What did you want to talk about?"),
+            ("Sam", "In Monday's stand-up you cut Lee off twice, and he stopped talking."),
+            ("Priya", "Okay."),
+            ("Sam", follow_up),
+            ("Priya", "I didn't notice."),
+        ]
+        card = score_transcript(turns(talk, "Sam"), rubrics=rubrics, retriever=None)
+        feedback = card.skill("feedback")
+        assert feedback is not None
+        return next(c.value for c in feedback.criteria if c.metric == "invites_response")
+
+    assert invites("How do you see it?") == 1.0
+    assert invites("Why would you keep doing that?") == 0.0
+
+
 def test_redaction_empties_every_piece_of_transcript_text(rubrics: RubricSet) -> None:
     card = score_transcript(turns(INJECTED_INTO_TURN), rubrics=rubrics, retriever=None)
     hidden = redact_transcript_text(card)
