@@ -58,6 +58,10 @@ ECHO_OVERLAP = 0.6  # share of content words taken from the peer's turn that mak
 CONTRADICTION_OVERLAP = 0.8  # nearly all their words, the polarity flipped: "It's a big deal."
 CONTRADICTION_MAX_WORDS = 10
 AFFIRMATION_WITHOUT_CUE = 0.50
+# A statement no rule explains that the head reads as the learner's own input: facts or how
+# something works, since advice, feedback and judgement have rules of their own (corpus dev).
+INFORMATION_WITHOUT_CUE = 0.70
+INFORMATION_REASON = "gives facts or explains how something works"
 COMPLEX_THRESHOLD = 0.5
 SUMMARY_MIN_ITEMS = 3  # "So X, Y, and Z": a list of at least this many of the peer's points
 
@@ -310,8 +314,7 @@ def _read_cues(read: _TurnRead, sentence: Sentence, index: int | None) -> None:
             _rule(text, rules.ADVICE, rules.IMPERATIVE),
         )
         read.owned |= this
-    info = "gives facts or explains how something works"
-    if _claim(read, sentence, this, Move.INFORMATION, info, rules.INFORMATION):
+    if _claim(read, sentence, this, Move.INFORMATION, INFORMATION_REASON, rules.INFORMATION):
         read.informs = True
     elif rules.match_any(rules.AGENDA, text):
         read.informs = True  # their own plan or view: no move, but never a reflection
@@ -415,6 +418,18 @@ def _decide(read: _TurnRead, prediction: Prediction | None) -> CodedUtterance:
             round(prediction.function["affirmation"], 2),
         )
     _settle_permission(read)
+    if (
+        prediction
+        and not any(read.has(move) for move in Move)
+        and prediction.function["input"] >= INFORMATION_WITHOUT_CUE
+    ):
+        read.add(
+            Move.INFORMATION,
+            read.free_statements()[0],
+            INFORMATION_REASON,
+            "model",
+            round(prediction.function["input"], 2),
+        )
     moves = tuple(move for move in Move if read.has(move))
     if not moves:
         first = split_sentences(read.text)

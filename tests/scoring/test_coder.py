@@ -161,7 +161,7 @@ CASES = [
     (
         "How long does the withdrawal last?",
         "The worst cravings ease off after two to four weeks.",
-        {"other"},
+        {"information"},  # an answer of facts: information, by the model's reading
     ),
     # a recommendation in a cleft is still the learner's advice
     (
