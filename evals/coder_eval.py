@@ -464,8 +464,6 @@ class _ExpertHead:
     statement's function as the experts coded the turn, with certainty. What the rules around
     the head make of perfect judgement is the most a better head could give them."""
 
-    version = "annomi-experts"
-
     def __init__(self, rows: Sequence[dict[str, object]]) -> None:
         self._answers = {
             (_read(text, context).statement_text, context): annomi_training_function(row)

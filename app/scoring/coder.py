@@ -259,19 +259,14 @@ def _read_cues(read: _TurnRead, sentence: Sentence, index: int | None) -> None:
             _rule(text, rules.JUDGEMENT),
         )
         read.owned |= this
-    # "Why on earth would you keep doing this?" demands a reason; it never asks for a change.
-    asked = rules.read_question(text)
-    demands_reason = asked is not None and asked.why
-    continuing = (read.feedback_open or read.has(Move.FEEDBACK)) and not demands_reason
+    continuing = read.feedback_open or read.has(Move.FEEDBACK)
     # Their own words said back ("Yeah, find the scissors." after "Find the scissors.") are
     # no instruction of the learner's.
     advising = index is not None and rules.advice_cue(text) and not _echoes(text, read.context)
     if advising:
         pass  # an instruction is advice even in the middle of feedback
-    elif (
-        index is not None
-        and not demands_reason
-        and _is_feedback(sbi, text, read.context, judged=judged, turn_placed=read.turn_placed)
+    elif index is not None and _is_feedback(
+        sbi, text, read.context, judged=judged, turn_placed=read.turn_placed
     ):
         parts = _parts(sbi) | ({SbiPart.BEHAVIOUR} if judged else set())
         read.add(
@@ -574,7 +569,7 @@ def _counts_as_question(
     if form is rules.Form.BACKCHANNEL or (form is rules.Form.RISING and sentence in reflected):
         return False
     in_feedback = read.feedback_open or read.has(Move.FEEDBACK)
-    return question.why or not (in_feedback and rules.read_sbi(sentence.text).request)
+    return not (in_feedback and rules.read_sbi(sentence.text).request)
 
 
 def _claim(

@@ -504,8 +504,15 @@ def read_sbi(sentence: str) -> SbiRead:
         situation=bool(_SITUATION.search(lowered)),
         behaviour=bool(_BEHAVIOUR.search(lowered)),
         impact=bool(_IMPACT.search(lowered)),
-        request=bool(_REQUEST.search(lowered)),
+        request=bool(_REQUEST.search(lowered)) and not _demands_reason(sentence),
     )
+
+
+def _demands_reason(sentence: str) -> bool:
+    """ "Why on earth would you keep doing this?" asks for a justification, never for a change,
+    however much of it reads like "would you keep ..."."""
+    question = read_question(sentence)
+    return question is not None and question.why
 
 
 def is_backchannel(text: str) -> bool:

@@ -23,6 +23,8 @@ import random
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import numpy as np
 import yaml
@@ -39,7 +41,6 @@ CORPUS_DIR = CORPUS_MODULE.parent / "corpus"
 FRAGMENT_SEED = 20261130
 # What the other person says while a transcript cuts the learner's turn in two.
 BACKCHANNELS = ("Yeah.", "Mm-hmm.", "Mm.", "Right.", "Okay.", "Uh-huh.", "Yes.")
-REFLECTION_LABELS = frozenset({"simple_reflection", "complex_reflection", "summary"})
 FUNCTION_C = 1.0
 DEPTH_C = 1.0
 
@@ -53,8 +54,12 @@ class Example:
     group: str  # examples written against the same peer line share a fold
 
 
+def yaml_files() -> list[Path]:
+    return sorted(TRAINING_DIR.glob("*.yaml"))
+
+
 def training_files() -> list[Path]:
-    return sorted(TRAINING_DIR.glob("*.yaml")) + sorted(CORPUS_DIR.glob("*.jsonl"))
+    return yaml_files() + sorted(CORPUS_DIR.glob("*.jsonl"))
 
 
 def training_hash() -> str:
@@ -68,7 +73,7 @@ def training_hash() -> str:
 
 def load_examples() -> list[Example]:
     examples: list[Example] = []
-    for path in sorted(TRAINING_DIR.glob("*.yaml")):
+    for path in yaml_files():
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         if isinstance(data, list):
             examples += _contrast_examples(path.stem, data)
@@ -85,31 +90,24 @@ def _corpus_examples() -> list[Example]:
     """The corpus's train split, each line's statement labelled by the function it carries."""
     corpus = corpus_module()
     return [
-        Example(
-            line.text, line.context, *corpus_function(set(line.labels)), line.context or line.id
-        )
+        Example(line.text, line.context, *corpus_function(corpus, line), line.context or line.id)
         for line in corpus.load_corpus(CORPUS_DIR)
         if line.split == "train" and not line.id.startswith(HEAD_TRAINING_PREFIX)
     ]
 
 
-def corpus_function(labels: set[str]) -> tuple[str, str | None]:
-    """The head's function (and depth) for a corpus line. A reflection in the line wins, as the
-    head only sees the statement part of a question turn; then praise alone is an affirmation,
-    then any of the learner's own input; the rest (small talk, the statement before a question)
-    is other."""
-    if labels & REFLECTION_LABELS:
-        simple = labels & REFLECTION_LABELS == {"simple_reflection"}
-        return "reflection", "simple" if simple else "complex"
-    inputs = labels - REFLECTION_LABELS - {"affirmation", "other"} - _QUESTION_LABELS
+def corpus_function(corpus: ModuleType, line: Any) -> tuple[str, str | None]:
+    """The head's function (and depth) for a corpus line, by the corpus's own label groups. A
+    reflection in the line wins, as the head only sees the statement part of a question turn;
+    then praise alone is an affirmation, then any of the learner's own input; the rest (small
+    talk, the statement before a question) is other."""
+    labels = set(line.labels)
+    if reflected := labels & corpus.REFLECTIONS:
+        return "reflection", "simple" if reflected == {"simple_reflection"} else "complex"
+    inputs = labels & corpus.INPUTS
     if "affirmation" in labels and not inputs:
         return "affirmation", None
     return ("input", None) if inputs else ("other", None)
-
-
-_QUESTION_LABELS = frozenset(
-    {"open_question", "closed_question", "leading_question", "why_question", "stacked_questions"}
-)
 
 
 def transcript_fragment(example: Example, rng: random.Random) -> Example | None:
