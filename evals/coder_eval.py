@@ -73,7 +73,6 @@ from app.config import PROJECT_ROOT
 from app.scoring.classifier import FUNCTIONS, MoveClassifier, Prediction
 from app.scoring.coder import _read, code_utterances
 from app.scoring.moves import CodedUtterance, Move, SbiPart
-from app.scoring.rules import Form, read_question
 
 GOLD_PATH = PROJECT_ROOT / "evals" / "gold" / "utterances.yaml"
 ANNOMI_PATH = PROJECT_ROOT.parent / "shared" / "datasets" / "annomi-dev.jsonl"
@@ -81,6 +80,8 @@ CORPUS_MODULE = PROJECT_ROOT / "training" / "coder" / "corpus.py"
 # The corpus's "lg" lines are app/scoring/training's lines, relabelled; the heads learn from those
 # whatever their split, so they are never scored.
 HEAD_TRAINING_PREFIX = "lg-"
+# Whole sessions written the way transcripts read (long restarted turns, "mm-hmm" splits).
+SPOKEN_SESSIONS_PREFIX = "sc-"
 
 QUESTIONS = frozenset(
     {Move.OPEN_QUESTION, Move.CLOSED_QUESTION, Move.LEADING_QUESTION, Move.WHY_QUESTION}
@@ -164,40 +165,10 @@ def cohen_kappa(gold: Sequence[str], predicted: Sequence[str]) -> float:
 
 
 def primary(coded: CodedUtterance) -> str:
-    """Question, reflection or other, as one main behaviour: the last of Q and R wins.
-
-    A permission request phrased as a question ("Would you mind if I shared some information?")
-    is a question here, as in MITI 4.2.1 and AnnoMI, although the coder gives it no question
-    move (our rubrics count it as collaboration, not as questioning). A check after a reflection
-    or summary ("... Is that right?") is not: the metrics do not count it as a question either
-    (``check_questions``), and AnnoMI codes such a turn by its reflection.
-    """
-
-    def last(moves: frozenset[Move]) -> int:
-        spots = [
-            coded.text.find(e.cue or "")
-            for e in coded.evidence
-            if (e.move in moves and not _checks(coded, e.cue))
-            or (e.move is Move.PERMISSION_REQUEST and _asked(e.cue))
-        ]
-        return max(spots, default=-1)
-
-    q, r = last(QUESTIONS), last(REFLECTIONS)
-    if q < 0 and r < 0:
-        return "other"
-    return "question" if q >= r else "reflection"
-
-
-def _checks(coded: CodedUtterance, cue: str | None) -> bool:
-    """The cue is a check that a reflection or summary landed ("Is that right?")."""
-    if not coded.check_questions or not cue:
-        return False
-    found = read_question(cue)
-    return found is not None and found.form is Form.CHECK
-
-
-def _asked(cue: str | None) -> bool:
-    return bool(cue) and read_question(cue or "") is not None
+    """Question, reflection or other: the coder's main behaviour, its own input counted as other
+    (AnnoMI's three-way code; see ``app.scoring.coder._main_behaviour``)."""
+    main = coded.main.value
+    return "other" if main == "input" else main
 
 
 def form(moves: Iterable[Move]) -> str | None:
@@ -257,19 +228,24 @@ def corpus_module() -> ModuleType:
     return module
 
 
-def corpus_test_report() -> Report:
+def corpus_test_report(
+    prefix: str = "", name: str = "our corpus, test split (never trained on)"
+) -> Report:
     """Our own corpus's fixed test split (``training/coder/``), coded by the shipped coder.
 
     Written for this project in four registers (workplace, manager, counselling, spoken) plus
     hard contrasts, under the same conventions as the gold set. The heads learn from the train
     split only, so the test split is unseen; the "lg" lines (the heads' older training lines,
-    relabelled, which they also learn from) are left out.
+    relabelled, which they also learn from) are left out. ``prefix`` keeps one batch of lines:
+    ``SPOKEN_SESSIONS_PREFIX`` is the closest thing we have to AnnoMI's register.
     """
     corpus = corpus_module()
     lines = [
         line
         for line in corpus.load_corpus()
-        if line.split == "test" and not line.id.startswith(HEAD_TRAINING_PREFIX)
+        if line.split == "test"
+        and not line.id.startswith(HEAD_TRAINING_PREFIX)
+        and line.id.startswith(prefix)
     ]
     coded = code_utterances([(line.text, line.context) for line in lines])
     gold = [set(line.labels) for line in lines]
@@ -283,7 +259,7 @@ def corpus_test_report() -> Report:
         if line.main == "question" and form(c.moves)
     ]
     return Report(
-        name="our corpus, test split (never trained on)",
+        name=name,
         items=len(lines),
         labels=score_labels(gold, predicted, [m.value for m in Move]),
         three_way=score_labels([{m} for m in mains], [{c} for c in calls], THREE_WAY),
@@ -542,6 +518,11 @@ def run(
         print(f"skipping gold: {gold_path} not found")
     if CORPUS_MODULE.exists():
         reports.append(corpus_test_report())
+        reports.append(
+            corpus_test_report(
+                SPOKEN_SESSIONS_PREFIX, "our corpus, test split, spoken sessions only (sc)"
+            )
+        )
     else:
         print(f"skipping our corpus: {CORPUS_MODULE} not found (a source checkout has it)")
     if annomi_path.exists():

@@ -246,6 +246,18 @@ CHECK = _starts(
     r"(?:it |that |things )?up",
     r"(?:have|did) i got (?:that|it|the \w+) (?:right|straight)",
 )
+# "Does that make sense?" after an explanation: a check that the speaker's own input landed,
+# like "Is that right?" after a reflection, not a question about the person's experience.
+UNDERSTOOD = _starts(
+    r"(?:does|did) (?:that|this|it|all that|any of that|everything) (?:all )?make sense",
+    r"(?:that|it) makes? sense",
+    r"makes? sense",
+    r"(?:do you |have you )?(?:have |got )?any questions(?: so far| about (?:that|this|it)|"
+    r" on (?:that|this)| for me)?(?=\W*$)",
+    r"(?:is|was) (?:that|this|it|everything) (?:all )?clear",
+    r"(?:do|are) you (?:follow|following|with me)",
+    r"(?:you )?with me so far",
+)
 # "When you have to think about it" is not advice: a modal after these words describes, not directs.
 _NOT_ADVICE_BEFORE = re.compile(
     r"(?:\b(?:when|if|whenever|because|since|that|feel like|felt like|as if|unless|until|"
@@ -316,11 +328,15 @@ def _interrogative_core(core: str) -> str:
     core = _WH_AFTER_PREPOSITION.sub("", _PREAMBLE.sub("", core))
     if any(p.match(core) for p in (OPEN, CLOSED, WHY, LEADING)):
         return core
-    for match in _CLAUSE_BREAK.finditer(core):
-        rest = core[match.end() :]
-        if _ASKS.match(rest) or _INVITATION.match(rest):
+    rests = [core[match.end() :] for match in _CLAUSE_BREAK.finditer(core)]
+    # A clause that reads as a question wins over an earlier one that only opens like one
+    # ("so when you were talking about it, can you give me an example?").
+    for rest in rests:
+        if _INVITATION.match(rest) or (
+            _ASKS.match(rest) and any(p.match(rest) for p in (OPEN, CLOSED, WHY, LEADING))
+        ):
             return rest
-    return core
+    return next((rest for rest in rests if _ASKS.match(rest)), core)
 
 
 _PREAMBLE = re.compile(
@@ -335,7 +351,10 @@ _WH_AFTER_PREPOSITION = re.compile(
     r"^(?:to|in|at|for|from|with|about|on|by|of) (?=(?:what|which|whom|whose|how) \w+ (?:do|does|"
     r"did|would|could|can|will|is|are|was|were|have|has|might|should)\b)"
 )
-_CLAUSE_BREAK = re.compile(r"(?:,|;|:|--+|\u2014|\u2013| - )\s*(?:and |but |so |or |then )?")
+# A comma, a dash or a restart cut with a dash ("Did- have you thought about it?").
+_CLAUSE_BREAK = re.compile(
+    r"(?:,|;|:|--+|\u2014|\u2013| - |(?<=\w)-(?= ))\s*(?:and |but |so |or |then )?"
+)
 # Advice phrased as a question: "Have you tried ...?", "What if you just ...?"
 _SUGGESTION = _starts(
     r"(?:have|haven't) you (?:ever )?(?:thought about|considered|tried|thought of|looked into)",
@@ -366,7 +385,9 @@ _INNER_QUESTION = re.compile(
     rf"{_AUX}\b"
 )
 _INVITATION = re.compile(
-    r"^(?:tell me|describe|(?:walk|talk|take) me through|say (?:a bit |a little |some )?more|"
+    # "Tell me early." and "Tell me if it slides." ask to be told later; they invite no talk now.
+    r"^(?:tell me(?! (?:early|straight|right away|if|when|as soon|first|later|next|asap|soon)\b)|"
+    r"describe|(?:walk|talk|take) me through|say (?:a bit |a little |some )?more|"
     r"help me understand|share (?:a bit |a little |some )?more|give me (?:an|a|some) example|"
     r"i(?:'m| am) (?:curious|interested|wondering)|i wonder|i(?:'d| would) (?:love|like) to "
     r"(?:hear|know|understand)|(?:just )?remind me|talk to me (?:a (?:little )?bit |some )?"
@@ -380,7 +401,7 @@ _WONDERING = re.compile(
     r"^(?:i(?:'m| am| was|'ve been| have been) (?:just |really |also |kind of |sort of )?|just |"
     r"(?:so |and )?)wondering\b"
 )
-_JUST_CURIOUS = re.compile(r"^i(?:'m| am) (?:just |really |also )curious\b")
+_JUST_CURIOUS = re.compile(r"^i(?:'m| am) (?:just |really |also |more |most )curious\b")
 
 
 def _as_wondering(core: str) -> str:
@@ -388,28 +409,54 @@ def _as_wondering(core: str) -> str:
     return _JUST_CURIOUS.sub("i'm curious", core)
 
 
+# "What I'm hearing is ...", "What you need to do is ...", "... is what I think": statements.
+_NOT_ASKING = ("what i", "what you", "how you", "why i", "what we", "is what", "was what")
+
+
 def _late_invitation(core: str) -> str | None:
     """An invitation to talk after a spoken preamble, without a "?": "Well, I mean that's, you
-    know, tell me about when you were diagnosed." Returns the sentence from the invitation."""
+    know, tell me about when you were diagnosed." Returns the sentence from the invitation.
+
+    A transcript that leaves a turn without any closing mark often drops the "?" of a question
+    after a preamble too ("And the bedtime, what does it actually look like, from tea
+    onwards"); there an inverted question after the break counts as well.
+    """
+    unfinished = not core.rstrip().endswith((".", "!"))
     for match in _CLAUSE_BREAK.finditer(core):
         rest = _as_wondering(core_form(core[match.end() :]))
         if _INVITATION.match(rest):
             return rest
+        if (
+            unfinished
+            and _INVERTED.match(rest)
+            and not _CLEFT.match(rest)
+            and not rest.startswith(_NOT_ASKING)
+        ):
+            return rest
     return None
 
 
+# The wh-word as subject, with no auxiliary: "What happened on Thursday", "Who said that".
+_WH_SUBJECT_VERB = (
+    r"(?:happened|changed|helped|worked|made|got|went|stopped|kept|brought|caused|said|told|"
+    r"happens|changes|helps|works|matters|makes|gets|keeps|stops|brings)"
+)
 _INVERTED = re.compile(
     rf"^(?:(?:what|how|why|where|when|who|which)(?: \w+){{0,2}}(?:'s| {_AUX}\b)|{_FACT_HOW}\b|"
-    rf"{_AUX} {_SUBJECT}\b)"
+    rf"(?:what|who) {_WH_SUBJECT_VERB}\b|{_AUX} {_SUBJECT}\b)"
 )
+# "What matters is that you tried.", "What happened was awful.": a cleft states, it does not ask.
+_CLEFT = re.compile(rf"^what (?:really |just )?{_WH_SUBJECT_VERB}(?: \w+){{0,4}} (?:is|was)\b")
 # "Why'd you skip it", said without a "?", asks as plainly as "Why did you skip it".
 _WH_CONTRACTED = re.compile(
     r"\b(what|how|why|where|when|who)'d(?= (?:you|he|she|they|we|i|it|that|this|your|the)\b)",
     re.IGNORECASE,
 )
 # "Have a good weekend." and "Do the review first." open like "Have you ...?" but instruct or
-# wish; without a "?" they are not questions.
-_IMPERATIVE_AUX = re.compile(r"^(?:have|do) (?:a|an|the|some|fun|your|it|that|this|what)\b")
+# wish, and "Had a few." says something back; without a "?" they are not questions.
+_IMPERATIVE_AUX = re.compile(
+    r"^(?:(?:have|do) (?:a|an|the|some|fun|your|it|that|this|what)|had (?:a|an|the|some))\b"
+)
 _ASKS = re.compile(
     r"^(?:(?:what|how|why|where|when|who|which|whose|(?:since|until|till) when)\b|"
     rf"{_AUX}n?'?t? (?:you|i|we|they|it|that|there|this)\b)"
@@ -425,24 +472,22 @@ def read_question(sentence: str) -> QuestionRead | None:
     text = _WH_CONTRACTED.sub(r"\1 did", normalise_apostrophes(sentence).strip())
     core = _as_wondering(spoken_core(text))
     has_mark = text.rstrip("\"') ]").endswith("?")
-    if not has_mark and _IMPERATIVE_AUX.match(core):
+    if not has_mark and (_IMPERATIVE_AUX.match(core) or _CLEFT.match(core)):
         return None  # "Have a good weekend.", "Do the easy one first."
     if not has_mark and not (_INVITATION.match(core) or _INVERTED.match(core)):
         late = _late_invitation(core)
         if late is None:
             return None
         core = late
-    if (
-        not has_mark
-        and core.startswith(("what i", "what you", "how you", "why i", "what we"))
-        and not _INVITATION.match(core)
-    ):
+    if not has_mark and core.startswith(_NOT_ASKING) and not _INVITATION.match(core):
         return None  # "What I'm hearing is ...", "What you need to do is ..."
     lowered = text.lower()
     if len([w for w in words(core) if w not in BACKCHANNEL]) == 0 and len(words(core)) <= 2:
         return QuestionRead(Form.BACKCHANNEL, reason="a one-word check-in")
     if CHECK.match(core):
         return QuestionRead(Form.CHECK, reason="checks that the reflection landed")
+    if UNDERSTOOD.match(core):
+        return QuestionRead(Form.CHECK, reason="checks that an explanation landed")
     if PERMISSION_ASK.search(core) and not core.startswith(("what ", "where ", "when ")):
         return QuestionRead(Form.PERMISSION, reason="asks permission before offering an idea")
     inner = _interrogative_core(core)

@@ -190,6 +190,31 @@ CASES = [
     ("Security, mostly.", "Great.", {"other"}),
     # a transcript turn picked up mid-sentence after they spoke over it
     ("Sure.", "-and that friendship was important to you.", {"complex_reflection"}),
+    # facts about people in general are information, even with "feel better" in them
+    (
+        "I smoke about ten a day.",
+        "Smoking raises your blood pressure, and most people who quit feel better within weeks.",
+        {"information"},
+    ),
+    # a check that an explanation landed is a closed question, counted as a check (see below)
+    (
+        "Okay.",
+        "Smoking raises your blood pressure. Does that make sense?",
+        {"information", "closed_question"},
+    ),
+    # a statement said with a "?" inside a reflective turn is part of the reflection (MITI)
+    (
+        "I've stopped twice before and started again both times.",
+        "So it sounds like you've done this before. And right now you're not sure you can do "
+        "it again?",
+        {"complex_reflection"},
+    ),
+    # a question restarted with a dash still asks
+    (
+        "I go out most weekends.",
+        "Did- how did you get home last time?",
+        {"open_question"},
+    ),
 ]
 
 
@@ -251,14 +276,57 @@ def test_gold_held_out_meets_the_issue_targets() -> None:
 
 
 def test_our_corpus_test_split_holds_the_agreement_measured_at_release() -> None:
-    """870 lines in five registers, none of them trained on; a change that loses agreement
-    there fails here (1.3 measured 0.865 macro-F1, kappa 0.797)."""
+    """1,121 lines in five registers and whole spoken sessions, none of them trained on; a
+    change that loses agreement there fails here (1.4 measured 0.854 macro-F1, kappa 0.781)."""
     report = corpus_test_report()
 
-    assert report.items > 800
-    assert report.three_way_macro_f1 >= 0.85
-    assert report.kappa is not None and report.kappa >= 0.78
+    assert report.items > 1100
+    assert report.three_way_macro_f1 >= 0.845
+    assert report.kappa is not None and report.kappa >= 0.77
     assert report.open_closed_accuracy >= 0.93
+
+
+@pytest.mark.parametrize(
+    ("text", "checks"),
+    [
+        ("Smoking raises your blood pressure. Does that make sense?", 1),
+        ("So you want to stop, just not this month. Is that right?", 1),
+        ("The group meets on Tuesdays at six. Any questions so far?", 1),
+        ("Does that make sense?", 0),  # nothing of the learner's to check: a closed question
+        ("Is that right?", 0),
+    ],
+)
+def test_a_check_counts_only_after_something_of_the_learners_to_check(
+    text: str, checks: int
+) -> None:
+    """ "Does that make sense?" after an explanation, like "Is that right?" after a reflection,
+    checks the learner's own words landed; the metrics leave it out of the questions asked."""
+    coded = code_utterance(text, "I'm not sure about any of this.")
+
+    assert coded.check_questions == checks
+    assert Move.CLOSED_QUESTION in coded.moves
+
+
+@pytest.mark.parametrize(
+    ("context", "text", "main"),
+    [
+        ("I've missed two deadlines.", "What's been getting in the way?", "question"),
+        ("I've missed two deadlines.", "It's been weighing on you. What's in the way?", "question"),
+        (
+            "I keep saying yes to everything.",
+            "So you want to help everyone. Is that right?",
+            "reflection",
+        ),
+        ("Okay.", "Smoking raises your blood pressure. Does that make sense?", "input"),
+        ("Yes, go on.", "Would it help if I shared what usually works?", "question"),
+        ("See you then.", "Thanks, see you next week.", "other"),
+    ],
+)
+def test_each_turn_has_one_main_behaviour(context: str, text: str, main: str) -> None:
+    """One function per turn, as MITI and AnnoMI code it: the last of a question and a
+    reflection; a check that the learner's own words landed does not make the turn a question;
+    a permission request said as a question is one."""
+    assert code_utterance(text, context).main.value == main
 
 
 def test_a_why_question_in_the_middle_of_feedback_is_a_question_not_a_request() -> None:
