@@ -209,6 +209,17 @@ CASES = [
         "it again?",
         {"complex_reflection"},
     ),
+    # a sanction held over them is a judgement, however calmly it is put
+    (
+        "I couldn't make it last week.",
+        "If you miss another one, I'll have to discharge you.",
+        {"judgement"},
+    ),
+    (
+        "I'll sort it out.",
+        "Are you seriously still sitting on this?",
+        {"closed_question", "judgement"},
+    ),
     # a question restarted with a dash still asks
     (
         "I go out most weekends.",
@@ -277,7 +288,7 @@ def test_gold_held_out_meets_the_issue_targets() -> None:
 
 def test_our_corpus_test_split_holds_the_agreement_measured_at_release() -> None:
     """1,121 lines in five registers and whole spoken sessions, none of them trained on; a
-    change that loses agreement there fails here (1.4 measured 0.854 macro-F1, kappa 0.781)."""
+    change that loses agreement there fails here (1.4 measured 0.856 macro-F1, kappa 0.783)."""
     report = corpus_test_report()
 
     assert report.items > 1100
