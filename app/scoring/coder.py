@@ -319,7 +319,9 @@ def _read_cues(read: _TurnRead, sentence: Sentence, index: int | None) -> None:
         )
         read.sbi |= parts
         read.owned |= this
-    elif continuing and sbi.count:
+    elif continuing and sbi.count and (index is not None or sbi.request):
+        # a question carries feedback on only as its request ("Could you send it first?"): "Why
+        # can't you get it done on Monday?" names a day, not what they did there
         parts = _parts(sbi)
         if sbi.situation and _PAST_EVENT.search(text.lower()):
             parts.add(SbiPart.BEHAVIOUR)  # "In the last two sprints, the designs came late"

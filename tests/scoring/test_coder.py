@@ -352,6 +352,17 @@ def test_a_why_question_in_the_middle_of_feedback_is_a_question_not_a_request() 
     assert Move.FEEDBACK in request.moves and SbiPart.REQUEST in request.sbi
 
 
+def test_a_question_naming_a_day_in_the_middle_of_feedback_is_no_feedback() -> None:
+    """Inside feedback a question carries it on only as its request; "on Monday" names a day,
+    not what they did there, and the comparison with everyone else is a judgement."""
+    coded = code_feedback_followup(
+        "Why can't you just get it done on Monday like everyone else?", "I've been trying."
+    )
+
+    assert Move.FEEDBACK not in coded.moves
+    assert {Move.JUDGEMENT, Move.CLOSED_QUESTION} <= set(coded.moves)
+
+
 _RULES_BEYOND_LEXICONS = {
     "echo",
     "no-move",
