@@ -72,7 +72,7 @@ from pydantic import BaseModel, ConfigDict
 from app.config import PROJECT_ROOT
 from app.scoring.classifier import FUNCTIONS, MoveClassifier, Prediction
 from app.scoring.coder import _read, code_utterances
-from app.scoring.moves import CodedUtterance, Move, SbiPart
+from app.scoring.moves import QUESTIONS, REFLECTIONS, CodedUtterance, Move, SbiPart
 
 GOLD_PATH = PROJECT_ROOT / "evals" / "gold" / "utterances.yaml"
 ANNOMI_PATH = PROJECT_ROOT.parent / "shared" / "datasets" / "annomi-dev.jsonl"
@@ -83,10 +83,6 @@ HEAD_TRAINING_PREFIX = "lg-"
 # Whole sessions written the way transcripts read (long restarted turns, "mm-hmm" splits).
 SPOKEN_SESSIONS_PREFIX = "sc-"
 
-QUESTIONS = frozenset(
-    {Move.OPEN_QUESTION, Move.CLOSED_QUESTION, Move.LEADING_QUESTION, Move.WHY_QUESTION}
-)
-REFLECTIONS = frozenset({Move.SIMPLE_REFLECTION, Move.COMPLEX_REFLECTION, Move.SUMMARY})
 THREE_WAY = ("question", "reflection", "other")
 
 
@@ -274,9 +270,9 @@ def corpus_test_report(
 def _three(moves: set[Move]) -> set[str]:
     """Multi-label Q / R / Other for gold items, which list every move they carry."""
     found = set()
-    if moves & QUESTIONS:
+    if moves.intersection(QUESTIONS):
         found.add("question")
-    if moves & REFLECTIONS:
+    if moves.intersection(REFLECTIONS):
         found.add("reflection")
     return found or {"other"}
 

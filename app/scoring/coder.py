@@ -41,7 +41,15 @@ from app.scoring.language import (
     split_sentences,
     word_count,
 )
-from app.scoring.moves import CodedUtterance, MainBehaviour, Move, MoveEvidence, SbiPart
+from app.scoring.moves import (
+    QUESTIONS,
+    REFLECTIONS,
+    CodedUtterance,
+    MainBehaviour,
+    Move,
+    MoveEvidence,
+    SbiPart,
+)
 
 PERMISSION_ASK_REASON = "asks permission before offering an idea or feedback"
 CODER_NAME = "rehearse-coder"
@@ -86,10 +94,6 @@ _INNER_STATE = re.compile(
 _SECOND_PERSON = re.compile(r"\byou(?:r|rs|'re|'ve|'d|rself)?\b")
 
 
-_QUESTION_MOVES = frozenset(
-    {Move.OPEN_QUESTION, Move.CLOSED_QUESTION, Move.LEADING_QUESTION, Move.WHY_QUESTION}
-)
-_REFLECTION_MOVES = frozenset({Move.SIMPLE_REFLECTION, Move.COMPLEX_REFLECTION, Move.SUMMARY})
 _INPUT_MOVES = frozenset(
     {
         Move.PERMISSION_REQUEST,
@@ -104,7 +108,7 @@ _INPUT_MOVES = frozenset(
 # Moves that explain a statement of the turn; a question beside the statement explains nothing
 # of it ("The group meets on Tuesdays. Any questions?" still informs).
 _STATEMENT_MOVES = (
-    frozenset(Move) - _QUESTION_MOVES - {Move.STACKED_QUESTIONS, Move.PERMISSION_REQUEST}
+    frozenset(Move) - set(QUESTIONS) - {Move.STACKED_QUESTIONS, Move.PERMISSION_REQUEST}
 )
 # What a check question can check: "Is that right?" after a summary, "Does that make sense?"
 # after the learner's own explanation or suggestion.
@@ -142,7 +146,10 @@ class _TurnRead:
     reflection_cues: list[Sentence] = field(default_factory=list)  # opens like a reflection
     permission: Sentence | None = None  # asks permission or leaves the choice with them
     sbi: set[SbiPart] = field(default_factory=set)
-    checks: int = 0  # "Is that right?", "Does that make sense?": counted as questions, then settled
+    checks: list[Sentence] = field(
+        default_factory=list
+    )  # "Is that right?", "Does that make sense?"
+    permission_asked: list[Sentence] = field(default_factory=list)  # "Would it help if I ...?"
     informs: bool = False  # some sentence gives the learner's information, plan or view
     feedback_open: bool = False  # the learner is in the middle of giving feedback
     turn_placed: bool = False  # some sentence of the turn names an impact or a request
@@ -472,7 +479,7 @@ def _decide(read: _TurnRead, prediction: Prediction | None) -> CodedUtterance:
             round(prediction.function["input"], 2),
         )
     if not (reflected or read.informs or any(read.has(move) for move in _CHECKED)):
-        read.checks = 0  # "Is that right?" alone checks nothing of theirs: a closed question
+        read.checks = []  # "Is that right?" alone checks nothing of theirs: a closed question
     moves = tuple(move for move in Move if read.has(move))
     if not moves:
         first = split_sentences(read.text)
@@ -484,7 +491,7 @@ def _decide(read: _TurnRead, prediction: Prediction | None) -> CodedUtterance:
         moves=moves,
         sbi=tuple(p for p in SbiPart if p in read.sbi) if Move.FEEDBACK in moves else (),
         question_count=question_count,
-        check_questions=read.checks,
+        check_questions=len(read.checks),
         evidence=tuple(read.evidence),
         main=_main_behaviour(read),
     )
@@ -500,28 +507,24 @@ def _main_behaviour(read: _TurnRead) -> MainBehaviour:
     it as collaboration, not questioning). A check that the learner's words landed ("Is that
     right?", "Does that make sense?") is not: the metrics leave it out of the questions asked.
     """
-    checks = read.checks
+    checks = {s.text for s in read.checks}
+    permission_asked = {s.text for s in read.permission_asked}
 
-    def last(moves: frozenset[Move]) -> int:
+    def last(moves: tuple[Move, ...]) -> int:
         spots = [
             read.text.find(e.cue or "")
             for e in read.evidence
-            if (e.move in moves and not (checks and _is_check(e.cue)))
-            or (e.move is Move.PERMISSION_REQUEST and e.cue and rules.read_question(e.cue))
+            if (e.move in moves and e.cue not in checks)
+            or (e.move is Move.PERMISSION_REQUEST and e.cue in permission_asked)
         ]
         return max(spots, default=-1)
 
-    asked, reflected = last(_QUESTION_MOVES), last(_REFLECTION_MOVES)
+    asked, reflected = last(QUESTIONS), last(REFLECTIONS)
     if asked >= 0 or reflected >= 0:
         return MainBehaviour.QUESTION if asked >= reflected else MainBehaviour.REFLECTION
     if any(read.has(move) for move in _INPUT_MOVES):
         return MainBehaviour.INPUT
     return MainBehaviour.OTHER
-
-
-def _is_check(cue: str | None) -> bool:
-    found = rules.read_question(cue) if cue else None
-    return found is not None and found.form is rules.Form.CHECK
 
 
 def _reflection_sentences(read: _TurnRead, p_reflection: float) -> list[Sentence]:
@@ -609,7 +612,7 @@ def _add_questions(read: _TurnRead, reflected: list[Sentence]) -> int:
         count += question.clauses
         asked.append(sentence)
         if question.form is rules.Form.CHECK:
-            read.checks += 1
+            read.checks.append(sentence)
         source = f"rule:question-{question.form.value}"
         if question.why:
             read.add(Move.WHY_QUESTION, sentence, question.reason, "rule:question-why")
@@ -644,6 +647,7 @@ def _counts_as_question(
 ) -> bool:
     form = question.form
     if form is rules.Form.PERMISSION:
+        read.permission_asked.append(sentence)
         read.permission = read.permission or sentence
         read.add(
             Move.PERMISSION_REQUEST, sentence, PERMISSION_ASK_REASON, "rule:question-permission"

@@ -26,10 +26,8 @@ from enum import StrEnum
 
 from app.conversation import TranscriptTurn
 from app.scoring.language import content_stems, word_count
-from app.scoring.moves import CodedUtterance, Move
+from app.scoring.moves import QUESTIONS, REFLECTIONS, CodedUtterance, Move
 
-REFLECTIONS = (Move.SIMPLE_REFLECTION, Move.COMPLEX_REFLECTION, Move.SUMMARY)
-QUESTIONS = (Move.OPEN_QUESTION, Move.CLOSED_QUESTION, Move.LEADING_QUESTION, Move.WHY_QUESTION)
 ADVICE = (Move.ADVICE_WITH_PERMISSION, Move.ADVICE_WITHOUT_PERMISSION)
 FEEDBACKISH = (Move.FEEDBACK, Move.JUDGEMENT)
 QUESTION_FORMS = (Move.OPEN_QUESTION, Move.CLOSED_QUESTION)

@@ -27,6 +27,11 @@ class Move(StrEnum):
     OTHER = "other"
 
 
+# The move groups the coder, the metrics and the evals count by.
+QUESTIONS = (Move.OPEN_QUESTION, Move.CLOSED_QUESTION, Move.LEADING_QUESTION, Move.WHY_QUESTION)
+REFLECTIONS = (Move.SIMPLE_REFLECTION, Move.COMPLEX_REFLECTION, Move.SUMMARY)
+
+
 class SbiPart(StrEnum):
     SITUATION = "situation"
     BEHAVIOUR = "behaviour"

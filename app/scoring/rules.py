@@ -413,9 +413,9 @@ def _as_wondering(core: str) -> str:
 _NOT_ASKING = ("what i", "what you", "how you", "why i", "what we", "is what", "was what")
 
 
-def _late_invitation(core: str) -> str | None:
-    """An invitation to talk after a spoken preamble, without a "?": "Well, I mean that's, you
-    know, tell me about when you were diagnosed." Returns the sentence from the invitation.
+def _late_question(core: str) -> str | None:
+    """An invitation to talk or a question after a spoken preamble, without a "?": "Well, I mean
+    that's, you know, tell me about when you were diagnosed." Returns the sentence from there.
 
     A transcript that leaves a turn without any closing mark often drops the "?" of a question
     after a preamble too ("And the bedtime, what does it actually look like, from tea
@@ -475,7 +475,7 @@ def read_question(sentence: str) -> QuestionRead | None:
     if not has_mark and (_IMPERATIVE_AUX.match(core) or _CLEFT.match(core)):
         return None  # "Have a good weekend.", "Do the easy one first."
     if not has_mark and not (_INVITATION.match(core) or _INVERTED.match(core)):
-        late = _late_invitation(core)
+        late = _late_question(core)
         if late is None:
             return None
         core = late

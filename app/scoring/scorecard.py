@@ -61,8 +61,6 @@ from app.scoring.judge import JudgeResult, run_judge
 from app.scoring.language import STOPWORDS, content_stems, split_sentences, words
 from app.scoring.metrics import (
     METRICS,
-    QUESTIONS,
-    REFLECTIONS,
     CodedTurn,
     FlagKind,
     MetricResult,
@@ -70,7 +68,7 @@ from app.scoring.metrics import (
     hostility,
     hostility_flags,
 )
-from app.scoring.moves import CodedUtterance, Move, MoveEvidence, SbiPart
+from app.scoring.moves import QUESTIONS, REFLECTIONS, CodedUtterance, Move, MoveEvidence, SbiPart
 from app.scoring.relevance import (
     GENERIC_WORDS,
     RECENT_LINES,
