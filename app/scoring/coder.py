@@ -80,6 +80,11 @@ INFORMATION_REASON = "gives facts or explains how something works"
 COMPLEX_THRESHOLD = 0.5
 SUMMARY_MIN_ITEMS = 3  # "So X, Y, and Z": a list of at least this many of the peer's points
 
+# A list opened by the learner's own voice or a condition is theirs, not a summary of the peer.
+_OWN_LEAD = re.compile(
+    r"^\W*(?:so|okay|right)\b[\W]*(?:(?:so|um|uh|you know|yeah|okay|now|then|really|and)\b\W*)*"
+    r"(?:i|i'm|i'd|i've|i'll|my|we|we'll|we're|we've|let's|if|when i|when we)\b"
+)
 _LIST_SPLIT = re.compile(r",\s*(?:and\s+|but\s+)?|;\s*|\s+and\s+(?=\w+\s+\w+)")
 _PAST_EVENT = re.compile(r"\b(?:\w+ed|came|went|took|left|got|sent|made|said|did|ran|spoke)\b")
 _FIRST_PERSON_NARRATIVE = re.compile(r"^(?:\W*)(?:i|i'm|i've|i'd|my|we|we're|we've|our)\b")
@@ -90,6 +95,9 @@ _INNER_STATE = re.compile(
     r"wish(?:ing)?|want(?:ing|s)?|feel(?:ing|s)?|felt|think(?:ing)?|torn|doubt(?:ing)?|"
     r"(?:'d|would) (?:\w+ )?(?:like|prefer|rather))\b",
     re.IGNORECASE,
+)
+_OPINION = re.compile(
+    r"\bi (?:think|believe|reckon|guess)\b|\bin my (?:view|opinion|experience)\b|\bpersonally\b"
 )
 _SECOND_PERSON = re.compile(r"\byou(?:r|rs|'re|'ve|'d|rself)?\b")
 
@@ -107,6 +115,7 @@ _INPUT_MOVES = frozenset(
 )
 # Moves that explain a statement of the turn; a question beside the statement explains nothing
 # of it ("The group meets on Tuesdays. Any questions?" still informs).
+_TOLD = frozenset({Move.INFORMATION, Move.ADVICE_WITH_PERMISSION, Move.ADVICE_WITHOUT_PERMISSION})
 _STATEMENT_MOVES = (
     frozenset(Move) - set(QUESTIONS) - {Move.STACKED_QUESTIONS, Move.PERMISSION_REQUEST}
 )
@@ -279,12 +288,14 @@ def _read_cues(read: _TurnRead, sentence: Sentence, index: int | None) -> None:
     sbi = rules.read_sbi(text)
     # A list of points is a summary of theirs unless it is the learner's own observation of
     # what they did somewhere ("In the crit, you rolled your eyes, ..., and she went quiet").
-    # Nor is a list the learner gives when asked or let in ("Go on, then.") or a list of facts.
+    # Nor is a list the learner gives when asked or let in ("Go on, then."), a list of facts, or
+    # the learner's own plan ("So let me tell you what we'll do: ..., ..., and ...").
     listed = (
         _lists_their_points(text)
         and not (sbi.situation and sbi.behaviour)
         and not (_answers(read.context) or _granted(read.context))
         and not rules.match_any(rules.INFORMATION, text)
+        and not rules.match_any(rules.AGENDA, text)
     )
     summary = rules.match_any(rules.SUMMARY, text) or listed
     if index is not None and (summary or read.has(Move.SUMMARY)):
@@ -416,6 +427,8 @@ def _lists_their_points(text: str) -> bool:
     lowered = text.lower().lstrip()
     if not lowered.startswith(("so ", "so,", "so:", "okay. ", "right. ")):
         return False
+    if _OWN_LEAD.match(lowered):
+        return False  # "So I think ...", "So if you ...": the learner's view or a hypothetical
     items = [part for part in _LIST_SPLIT.split(lowered) if word_count(part) >= 2]
     return len(items) >= SUMMARY_MIN_ITEMS and bool(re.search(r"\byou(?:r|'re|'ve)?\b", lowered))
 
@@ -499,8 +512,9 @@ def _decide(read: _TurnRead, prediction: Prediction | None) -> CodedUtterance:
 
 def _main_behaviour(read: _TurnRead) -> MainBehaviour:
     """What the turn is mainly for, as MITI and AnnoMI code one function per turn: of a
-    question and a reflection, the one said last (a turn usually ends on its point); else the
-    learner's own input; else other.
+    question and a reflection, the one said last (a turn usually ends on its point), unless
+    information or advice follows it and takes up more of the turn; else the learner's own
+    input; else other.
 
     A permission request said as a question ("Would it help if I shared what we usually see?")
     is a question here, as in MITI 4.2.1, although it carries no question move (the rubrics count
@@ -521,10 +535,24 @@ def _main_behaviour(read: _TurnRead) -> MainBehaviour:
 
     asked, reflected = last(QUESTIONS), last(REFLECTIONS)
     if asked >= 0 or reflected >= 0:
+        if _input_takes_over(read, max(asked, reflected)):
+            return MainBehaviour.INPUT
         return MainBehaviour.QUESTION if asked >= reflected else MainBehaviour.REFLECTION
     if any(read.has(move) for move in _INPUT_MOVES):
         return MainBehaviour.INPUT
     return MainBehaviour.OTHER
+
+
+def _input_takes_over(read: _TurnRead, listening_at: int) -> bool:
+    """Information or advice said after the question or reflection, and longer than it, is
+    what the turn is for ("You sound surprised. But pets are a big trigger for asthma, and ...")."""
+    told = [e for e in read.evidence if e.move in _TOLD and e.cue]
+    if not told or max(read.text.find(e.cue or "") for e in told) <= listening_at:
+        return False
+    listened = [e for e in read.evidence if e.move in QUESTIONS or e.move in REFLECTIONS]
+    return sum(word_count(e.cue or "") for e in told) > sum(
+        word_count(e.cue or "") for e in listened
+    )
 
 
 def _reflection_sentences(read: _TurnRead, p_reflection: float) -> list[Sentence]:
@@ -534,7 +562,11 @@ def _reflection_sentences(read: _TurnRead, p_reflection: float) -> list[Sentence
     with reflective wording, an echo of the peer, or a fair probability; otherwise it is a
     closed question.
     """
-    free = [s for s in read.free_statements() if not _contradicts(s.text, read.context)]
+    free = [
+        s
+        for s in read.free_statements()
+        if not _contradicts(s.text, read.context) and not _own_opinion(s.text)
+    ]
     if not free:
         return []
     if word_count(" ".join(s.text for s in free)) < 2:
@@ -563,6 +595,13 @@ def _reflection_sentences(read: _TurnRead, p_reflection: float) -> list[Sentence
     if _PICKED_UP.match(read.text) and _SECOND_PERSON.search(read.statement_text.lower()):
         threshold = min(threshold, CONTINUED_REFLECTION)
     return free if p_reflection >= threshold else []
+
+
+def _own_opinion(text: str) -> bool:
+    """The learner's view about no one in particular ("Like, that's the, I think, thing to
+    really consider."): theirs, not a mirror; "I think you've been carrying too much" is one."""
+    lowered = text.lower()
+    return bool(_OPINION.search(lowered)) and not _SECOND_PERSON.search(lowered)
 
 
 def _answers(context: str | None) -> bool:

@@ -88,11 +88,14 @@ def _split_cached(text: str) -> tuple[Sentence, ...]:
         return _sentences(text, [(0, len(text))])
     spans: list[tuple[int, int]] = []
     cursor = 0
-    for chunk in _segmenter().segment(text):
+    # pysbd reads two spoken "--" breaks as one aside and never splits between them; two em
+    # dashes (same length, so spans still index the text) are read as ordinary dashes.
+    masked = text.replace("--", "\u2014\u2014")
+    for chunk in _segmenter().segment(masked):
         piece = chunk.strip()
         if not piece:
             continue
-        start = text.find(piece, cursor)
+        start = masked.find(piece, cursor)
         if start < 0:  # pysbd altered the text (it should not with clean=False): keep it whole
             return _sentences(text, [(0, len(text))])
         cursor = start + len(piece)

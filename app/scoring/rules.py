@@ -528,6 +528,8 @@ def read_question(sentence: str) -> QuestionRead | None:
         opener = _LEADING_FILLER.sub("", lowered)
         if not (opener.startswith(("so ", "so,")) or STRONG_REFLECTION.search(inner)):
             return QuestionRead(Form.CLOSED, reason="offers a choice between named options")
+    if not has_mark:
+        return None  # "And when you do drink, you typically have five." says, not asks
     return QuestionRead(Form.RISING, reason="a statement said with a question mark")
 
 
@@ -560,9 +562,13 @@ def _demands_reason(sentence: str) -> bool:
     return question is not None and question.why
 
 
+_VOCATIVE_NAME = re.compile(r",\s*[A-Z][a-z]+\W*$")  # "Thanks, Barbara." - the name adds no move
+
+
 def is_backchannel(text: str) -> bool:
-    """A turn made only of acknowledgements ("Mm-hmm. Okay.") carries no codable move."""
-    found = words(text)
+    """A turn made only of acknowledgements ("Mm-hmm. Okay.", "Thank you, Barbara.") carries
+    no codable move."""
+    found = words(_VOCATIVE_NAME.sub("", text.strip()))
     return bool(found) and len(found) <= 6 and all(w in BACKCHANNEL for w in found)
 
 

@@ -11,7 +11,7 @@ from app.scoring import rules
 from app.scoring.classifier import MODEL_PATH, MoveClassifier
 from app.scoring.coder import code_feedback_followup, code_utterance, code_utterances
 from app.scoring.language import split_sentences
-from app.scoring.moves import Move, SbiPart
+from app.scoring.moves import QUESTIONS, Move, SbiPart
 from evals.coder.train_coder import training_hash
 from evals.coder_eval import corpus_test_report, gold_half, gold_report, load_gold
 
@@ -226,6 +226,47 @@ CASES = [
         "Did- how did you get home last time?",
         {"open_question"},
     ),
+    # thanks with a name is an acknowledgement, never a reflection
+    ("I'll book the follow-up for Tuesday.", "Okay. All right. Thank you, Priya.", {"other"}),
+    # "what that feels like" is the learner's suggestion, not the peer's experience
+    (
+        "Not really.",
+        "A month off drinking is a good way to see what that feels like for your sleep.",
+        {"information"},
+    ),
+    # saying they cannot know the peer's feelings names none
+    (
+        "Fine, whatever.",
+        "I don't know how you're feeling right now, but can we look at the rota together?",
+        {"closed_question"},
+    ),
+    # what they did, with how they felt doing it, is their experience said back, not feedback
+    (
+        "I guess so.",
+        "Well, you came in today feeling pretty flat about the move.",
+        {"complex_reflection"},
+    ),
+    # the learner's own plan laid out as a list is no summary of theirs
+    (
+        None,
+        "So let me tell you how this works: we'll talk for twenty minutes, I'll go through your "
+        "form, and then we'll agree a next step.",
+        {"other"},
+    ),
+    (
+        "Okay.",
+        "So if you're heading out now, I can walk you down, show you the office, and introduce "
+        "you to Sam.",
+        {"other"},
+    ),
+    # the learner's view about no one in particular is theirs, not a mirror
+    ("I don't know.", "Like, that's the, I think, thing to really consider.", {"other"}),
+    # a direction is advice however politely it starts; wanting them to know something is not
+    (
+        "I'll try, I suppose.",
+        "I want you to write down every drink this week.",
+        {"advice_without_permission"},
+    ),
 ]
 
 
@@ -331,6 +372,18 @@ def test_a_check_counts_only_after_something_of_the_learners_to_check(
         ("Okay.", "Smoking raises your blood pressure. Does that make sense?", "input"),
         ("Yes, go on.", "Would it help if I shared what usually works?", "question"),
         ("See you then.", "Thanks, see you next week.", "other"),
+        # information that follows the reflection and takes up most of the turn is its point
+        (
+            "It's only a cat, though.",
+            "You sound surprised. But a lot of people find pets make their asthma worse, and "
+            "research shows the dander stays in carpets for months after the animal has gone.",
+            "input",
+        ),
+        (
+            "I didn't sleep at all.",
+            "You're exhausted. Caffeine after two can keep you awake.",
+            "reflection",
+        ),
     ],
 )
 def test_each_turn_has_one_main_behaviour(context: str, text: str, main: str) -> None:
@@ -338,6 +391,16 @@ def test_each_turn_has_one_main_behaviour(context: str, text: str, main: str) ->
     reflection; a check that the learner's own words landed does not make the turn a question;
     a permission request said as a question is one."""
     assert code_utterance(text, context).main.value == main
+
+
+def test_a_statement_without_a_question_mark_asks_nothing() -> None:
+    """An inverted clause inside a statement ("when you do go out") does not make it a
+    question; a "?" would make it a rising statement, a reflection candidate."""
+    coded = code_utterance(
+        "And when you do go out, you usually have five or six pints.", "Only at the weekend."
+    )
+    assert not coded.has(*QUESTIONS)
+    assert coded.question_count == 0
 
 
 def test_a_why_question_in_the_middle_of_feedback_is_a_question_not_a_request() -> None:

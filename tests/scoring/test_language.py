@@ -20,6 +20,10 @@ from app.scoring.language import content_stems, overlap, split_sentences, stem
         ("!!! Really?", ["Really?"]),
         ("", []),
         ("so-so what um", ["so-so what um"]),
+        (
+            "We talked earlier-- earlier. It was hard. So it's what-- um, where are we?",
+            ["We talked earlier-- earlier.", "It was hard.", "So it's what-- um, where are we?"],
+        ),
     ],
 )
 def test_split_sentences_boundaries(text: str, expected: list[str]) -> None:
@@ -32,6 +36,7 @@ def test_split_sentences_boundaries(text: str, expected: list[str]) -> None:
         "  Mm-hmm.   Okay...  so what now?  You said \u201cnever again.\u201d Right?",
         "First point. First point. First point.",
         "e.g. the report. Mr. Jones left at 5 p.m. on Friday! Was it late?",
+        "Earlier-- earlier we said so. Then-- um. Right.",
     ],
 )
 def test_split_sentences_spans_are_exact_substrings(text: str) -> None:

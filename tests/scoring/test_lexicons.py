@@ -71,6 +71,8 @@ def test_first_match_agrees_with_match_any() -> None:
 def test_backchannel_words_come_from_the_lexicon() -> None:
     assert {"mm", "hmm", "okay", "gotcha"} <= rules.BACKCHANNEL
     assert rules.is_backchannel("Mm-hmm. Okay.")
+    assert rules.is_backchannel("All right. Thank you, Barbara.")
+    assert not rules.is_backchannel("Thank you, Barbara, that took courage.")
     assert not rules.is_backchannel("Okay, what happened next?")
 
 
