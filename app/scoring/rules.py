@@ -459,7 +459,14 @@ _IMPERATIVE_AUX = re.compile(
 )
 _ASKS = re.compile(
     r"^(?:(?:what|how|why|where|when|who|which|whose|(?:since|until|till) when)\b|"
-    rf"{_AUX}n?'?t? (?:you|i|we|they|it|that|there|this)\b)"
+    rf"{_AUX}n?'?t? (?:you|i|we|they|he|she|it|that|there|this|anyone|someone|everyone|your|"
+    r"his|her|their|the)\b)"
+)
+# "Has Kelly said anything?", "And, um, did Sam reply?": an auxiliary before a name opens a
+# clause that asks (read on the original casing, where a name still has its capital).
+_AUX_BEFORE_NAME = re.compile(
+    r"(?:^|[,;:]\s+|^(?:\W*(?i:and|so|but|um|uh|okay|right|well)\b\W*)+)"
+    r"(?i:has|have|had|did|does|do|is|was|were|will|would|can|could|should)\s+[A-Z][a-z]+\b"
 )
 
 
@@ -530,6 +537,8 @@ def read_question(sentence: str) -> QuestionRead | None:
             return QuestionRead(Form.CLOSED, reason="offers a choice between named options")
     if not has_mark:
         return None  # "And when you do drink, you typically have five." says, not asks
+    if _AUX_BEFORE_NAME.search(text):
+        return QuestionRead(Form.CLOSED, clauses=clauses, reason="can be answered with yes/no")
     return QuestionRead(Form.RISING, reason="a statement said with a question mark")
 
 

@@ -261,6 +261,20 @@ CASES = [
     ),
     # the learner's view about no one in particular is theirs, not a mirror
     ("I don't know.", "Like, that's the, I think, thing to really consider.", {"other"}),
+    # a "?" on a new fact, none of their words and no feeling of theirs, asks for it
+    ("Morning.", "You found the building okay?", {"closed_question"}),
+    # an auxiliary before a name asks, however late in the sentence it comes
+    (
+        "It's been tense since.",
+        "And, um, has Kelly said anything to you about it?",
+        {"closed_question"},
+    ),
+    # what they did, said back with a "?", is a reflection, never feedback
+    (
+        "I stayed late again.",
+        "You stayed till nine on Friday?",
+        {"simple_reflection"},
+    ),
     # a direction is advice however politely it starts; wanting them to know something is not
     (
         "I'll try, I suppose.",
