@@ -330,8 +330,10 @@ def _read_cues(read: _TurnRead, sentence: Sentence, index: int | None) -> None:
     advising = index is not None and rules.advice_cue(text) and not _echoes(text, read.context)
     if advising:
         pass  # an instruction is advice even in the middle of feedback
-    elif index is not None and not sentence.is_question and _is_feedback(
-        sbi, text, read.context, judged=judged, turn_placed=read.turn_placed
+    elif (
+        index is not None
+        and not sentence.is_question
+        and _is_feedback(sbi, text, read.context, judged=judged, turn_placed=read.turn_placed)
     ):
         parts = _parts(sbi) | ({SbiPart.BEHAVIOUR} if judged else set())
         read.add(
