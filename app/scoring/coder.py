@@ -36,7 +36,6 @@ from app.scoring.assessable import assess
 from app.scoring.classifier import FunctionReader, Prediction, get_classifier
 from app.scoring.language import (
     Sentence,
-    normalise_apostrophes,
     overlap,
     split_sentences,
     word_count,
@@ -104,6 +103,7 @@ _INNER_STATE = re.compile(
 _OPINION = re.compile(
     r"\bi (?:think|believe|reckon|guess)\b|\bin my (?:view|opinion|experience)\b|\bpersonally\b"
 )
+_QUOTED = re.compile(r"[\"\u201c]\w")  # you said "figure it out"
 _SECOND_PERSON = re.compile(r"\byou(?:r|rs|'re|'ve|'d|rself)?\b")
 
 
@@ -417,7 +417,10 @@ def _is_feedback(
     if not sbi.behaviour:
         return sbi.situation and sbi.impact and not narrated
     observed = rules.match_any(rules.OBSERVATION, text)
-    recap = rules.RECAP.match(normalise_apostrophes(text).strip().lower())
+    # what they said, said back, unless the turn gives its impact or quotes their words
+    recap = rules.match_any(rules.RECAP, text) and not (
+        sbi.impact or turn_placed or _QUOTED.search(text)
+    )
     if not observed and (recap or rules.match_any(rules.STRONG_REFLECTION, text)):
         return False  # "So you went to the GP ...", "It sounds like you realised ..."
     if observed:
