@@ -87,7 +87,8 @@ SUMMARY_MIN_ITEMS = 3  # "So X, Y, and Z": a list of at least this many of the p
 _OWN_LEAD = re.compile(
     r"^\W*(?:so|okay|right)\b[\W]*(?:(?:so|um|uh|you know|yeah|okay|now|then|really|and)\b\W*)*"
     r"(?:i|i'm|i'd|i've|i'll|my|we|we'll|we're|we've|let's|if|when i|when we)\b"
-    r"(?!(?:'m| am) (?:thinking about how|hearing|noticing|picking up)| get (?:a|the) sense)"
+    r"(?!(?:'m| am) (?:thinking about how|hearing|noticing|picking up)| get (?:a|the) sense"
+    r"| (?:hear|listen to) (?:all )?(?:that|this|you))"
 )
 _LIST_SPLIT = re.compile(r",\s*(?:and\s+|but\s+)?|;\s*|\s+and\s+(?=\w+\s+\w+)")
 _PAST_EVENT = re.compile(r"\b(?:\w+ed|came|went|took|left|got|sent|made|said|did|ran|spoke)\b")

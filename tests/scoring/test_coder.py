@@ -259,6 +259,12 @@ CASES = [
         "you to Sam.",
         {"other"},
     ),
+    # ... but "when I hear all that" opens a summary of theirs
+    (
+        "I'm doing two jobs, I barely sleep, and nobody seems to notice.",
+        "So when I hear all that, you're stretched, you're exhausted, and you feel invisible.",
+        {"summary"},
+    ),
     # the learner's view about no one in particular is theirs, not a mirror
     ("I don't know.", "Like, that's the, I think, thing to really consider.", {"other"}),
     # a "?" on a new fact, none of their words and no feeling of theirs, asks for it
