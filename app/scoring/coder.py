@@ -36,6 +36,7 @@ from app.scoring.assessable import assess
 from app.scoring.classifier import FunctionReader, Prediction, get_classifier
 from app.scoring.language import (
     Sentence,
+    content_stems,
     overlap,
     split_sentences,
     word_count,
@@ -594,7 +595,13 @@ def _reflection_sentences(read: _TurnRead, p_reflection: float) -> list[Sentence
     strong = [s for s in read.strong_cues if s in free]
     if strong and p_reflection >= STRONG_CUE_FLOOR:
         return strong
-    echoes = [s for s in free if _repeats(s.text, read.context)]  # contradictions are out
+    # contradictions are out; one word of theirs inside a longer turn ("Citalopram, okay." before
+    # an explanation of the drug) is an acknowledgement, not a reflection
+    echoes = [
+        s
+        for s in free
+        if _repeats(s.text, read.context) and (len(content_stems(s.text)) > 1 or len(free) == 1)
+    ]
     if echoes:
         return echoes
     if read.informs or any(read.has(move) for move in _OWN_AGENDA):

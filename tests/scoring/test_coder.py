@@ -11,7 +11,7 @@ from app.scoring import rules
 from app.scoring.classifier import MODEL_PATH, MoveClassifier
 from app.scoring.coder import code_feedback_followup, code_utterance, code_utterances
 from app.scoring.language import split_sentences
-from app.scoring.moves import QUESTIONS, Move, SbiPart
+from app.scoring.moves import QUESTIONS, REFLECTIONS, Move, SbiPart
 from evals.coder.train_coder import training_hash
 from evals.coder_eval import corpus_test_report, gold_half, gold_report, load_gold
 
@@ -421,6 +421,19 @@ def test_a_statement_without_a_question_mark_asks_nothing() -> None:
     )
     assert not coded.has(*QUESTIONS)
     assert coded.question_count == 0
+
+
+def test_one_word_of_theirs_before_an_explanation_is_no_reflection() -> None:
+    """Naming what they asked about ("Sertraline, okay.") acknowledges it; the turn is the
+    explanation that follows. The same word alone would be a simple reflection."""
+    context = "I just had a question about the sertraline."
+    explained = code_utterance(
+        "Sertraline, okay. It's an antidepressant, it comes in 50 and 100 milligram tablets, "
+        "and most of the side effects settle within a couple of weeks.",
+        context,
+    )
+    assert not explained.has(*REFLECTIONS)
+    assert code_utterance("Just the sertraline.", context).has(*REFLECTIONS)
 
 
 def test_a_why_question_in_the_middle_of_feedback_is_a_question_not_a_request() -> None:
