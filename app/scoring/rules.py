@@ -221,6 +221,9 @@ CLOSED = _starts(
     _FACT_HOW,
     _FACT_WHAT,
     rf"(?:when|where)(?:'s| {_AUX}\b)",
+    # "Where in particular?", "When exactly?": the rest of the question is understood
+    r"(?:when|where)(?: (?:in particular|exactly|precisely|roughly|to|from|abouts|about|else|"
+    r"then|now|though))*(?=\W*$)",
     r"who|whom|whose|which",
     r"(?:since|until|till) when",
     r"i wonder (?:if|whether)",
@@ -325,7 +328,7 @@ class QuestionRead:
 
 def _interrogative_core(core: str) -> str:
     """From the first clause that asks something: preambles ("Coming in today, ...") are skipped."""
-    core = _WH_AFTER_PREPOSITION.sub("", _PREAMBLE.sub("", core))
+    core = _APPROXIMATELY.sub("", _WH_AFTER_PREPOSITION.sub("", _PREAMBLE.sub("", core)))
     if any(p.match(core) for p in (OPEN, CLOSED, WHY, LEADING)):
         return core
     rests = [core[match.end() :] for match in _CLAUSE_BREAK.finditer(core)]
@@ -347,6 +350,10 @@ _PREAMBLE = re.compile(
     r"just curious|quick question)\b[\s,.:;\-\u2013\u2014]*"
 )
 # "To what levels ...?", "With which team ...?": the preposition before the wh-word.
+# "About how many ...?", "Roughly how often ...?": a hedge on the number asked for.
+_APPROXIMATELY = re.compile(
+    r"^(?:so )?(?:about|roughly|approximately|around|more or less|just) (?=(?:how|what|when)\b)"
+)
 _WH_AFTER_PREPOSITION = re.compile(
     r"^(?:to|in|at|for|from|with|about|on|by|of) (?=(?:what|which|whom|whose|how) \w+ (?:do|does|"
     r"did|would|could|can|will|is|are|was|were|have|has|might|should)\b)"

@@ -269,6 +269,13 @@ CASES = [
     ("I don't know.", "Like, that's the, I think, thing to really consider.", {"other"}),
     # a "?" on a new fact, none of their words and no feeling of theirs, asks for it
     ("Morning.", "You found the building okay?", {"closed_question"}),
+    # a hedge on the number asked for, and a wh-word whose question is understood, still ask
+    (
+        "Maybe a glass or two.",
+        "Okay. So about how many would you say you have over a week?",
+        {"closed_question"},
+    ),
+    ("I'd love to travel, honestly.", "Where in particular?", {"closed_question"}),
     # an auxiliary before a name asks, however late in the sentence it comes
     (
         "It's been tense since.",
