@@ -399,6 +399,12 @@ def test_a_check_counts_only_after_something_of_the_learners_to_check(
         ("Okay.", "Smoking raises your blood pressure. Does that make sense?", "input"),
         ("Yes, go on.", "Would it help if I shared what usually works?", "question"),
         ("See you then.", "Thanks, see you next week.", "other"),
+        # a few words left hanging after a question do not make it a reflection
+        (
+            "And then the neighbour's fence went down.",
+            "Oh, so the fence, where did that come in? That was the-",
+            "question",
+        ),
         # information that follows the reflection and takes up most of the turn is its point
         (
             "It's only a cat, though.",
