@@ -591,10 +591,9 @@ def _reflection_sentences(read: _TurnRead, p_reflection: float) -> list[Sentence
         # reflection, as in MITI; any other single word is too little to judge.
         return [s for s in free if _repeats(s.text, read.context)] if not read.questions else []
     rising = {s for s, q in read.questions if q.form is rules.Form.RISING}
-    # "You found us okay?", "You got family out here?": said with a "?", none of the peer's
-    # words and no feeling of theirs, it asks for a new fact (a closed question, as MITI codes
-    # one that seeks information) unless the model is fairly sure it mirrors them
-    free = [s for s in free if not (s in rising and _asks_new_fact(s.text, read, p_reflection))]
+    free = [
+        s for s in free if not (s in rising and _asks_new_fact(s.text, read.context, p_reflection))
+    ]
     if not free:
         return []
     strong = [s for s in read.strong_cues if s in free]
@@ -638,10 +637,13 @@ def _own_opinion(text: str) -> bool:
     return bool(_OPINION.search(lowered)) and not _SECOND_PERSON.search(lowered)
 
 
-def _asks_new_fact(text: str, read: _TurnRead, p_reflection: float) -> bool:
+def _asks_new_fact(text: str, context: str | None, p_reflection: float) -> bool:
+    """Said with a "?", none of the peer's words and no feeling of theirs ("You found us
+    okay?"): it asks for a new fact, a closed question as MITI codes one that seeks
+    information, unless the model is fairly sure it mirrors them."""
     return (
         p_reflection < NEW_FACT_REFLECTION
-        and overlap(text, read.context) == 0.0
+        and overlap(text, context) == 0.0
         and not rules.feeling_words(text)
         and not _INNER_STATE.search(text)
         and not rules.match_any(rules.STRONG_REFLECTION, text)
