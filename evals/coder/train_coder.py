@@ -32,7 +32,15 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
 from app.embeddings import get_embedder
-from app.scoring.classifier import FEATURES, FUNCTIONS, MODEL_PATH, classifier_text, handcrafted
+from app.scoring.classifier import (
+    FEATURES,
+    FUNCTIONS,
+    MODEL_PATH,
+    NgramVocabulary,
+    classifier_text,
+    handcrafted,
+    ngrams,
+)
 from app.scoring.coder import _read
 from evals.coder_eval import CORPUS_MODULE, HEAD_TRAINING_PREFIX, corpus_module
 
@@ -43,6 +51,9 @@ FRAGMENT_SEED = 20261130
 BACKCHANNELS = ("Yeah.", "Mm-hmm.", "Mm.", "Right.", "Okay.", "Uh-huh.", "Yes.")
 FUNCTION_C = 1.0
 DEPTH_C = 1.0
+# A word or pair in fewer training statements than this is left out of the vocabulary: rarer
+# ones name one scenario's topic, not a function (2 gave a larger vocabulary and no gain).
+NGRAM_MIN_LINES = 3
 
 
 @dataclass(frozen=True)
@@ -164,8 +175,10 @@ def _line_examples(stem: str, data: dict[str, list]) -> list[Example]:
 
 @dataclass(frozen=True)
 class Featurised:
-    """Examples as the classifier sees them: embeddings, raw handcrafted features and labels."""
+    """Examples as the classifier sees them: statements, embeddings, raw handcrafted features
+    and labels."""
 
+    statements: np.ndarray
     embedded: np.ndarray
     extra: np.ndarray
     functions: np.ndarray  # one of FUNCTIONS per row
@@ -174,6 +187,7 @@ class Featurised:
 
     def take(self, rows: np.ndarray) -> Featurised:
         return Featurised(
+            self.statements[rows],
             self.embedded[rows],
             self.extra[rows],
             self.functions[rows],
@@ -184,6 +198,7 @@ class Featurised:
     @staticmethod
     def concat(*parts: Featurised) -> Featurised:
         return Featurised(
+            np.concatenate([p.statements for p in parts]),
             np.vstack([p.embedded for p in parts]),
             np.vstack([p.extra for p in parts]),
             np.concatenate([p.functions for p in parts]),
@@ -200,6 +215,7 @@ def featurise(examples: list[Example]) -> Featurised:
         [handcrafted(s, e.context) for s, e in zip(statements, examples, strict=True)]
     )
     return Featurised(
+        np.array(statements, dtype=object),
         embedded,
         extra,
         np.array([e.function for e in examples]),
@@ -208,11 +224,34 @@ def featurise(examples: list[Example]) -> Featurised:
     )
 
 
-def design_matrix(data: Featurised) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The scaled feature matrix, with the mean and scale the classifier must store."""
+def vocabulary(statements: np.ndarray) -> NgramVocabulary:
+    """The words and pairs found in at least ``NGRAM_MIN_LINES`` statements, sorted."""
+    counts: dict[str, int] = {}
+    for statement in statements:
+        for gram in ngrams(str(statement)):
+            counts[gram] = counts.get(gram, 0) + 1
+    return NgramVocabulary(sorted(g for g, n in counts.items() if n >= NGRAM_MIN_LINES))
+
+
+@dataclass(frozen=True)
+class Design:
+    """The feature matrix and what the classifier must store to build it again."""
+
+    x: np.ndarray
+    mean: np.ndarray
+    scale: np.ndarray
+    vocabulary: NgramVocabulary
+
+
+def design_matrix(data: Featurised) -> Design:
+    """Embedding, scaled handcrafted features and word-pair presence, as the classifier joins
+    them at run time."""
     mean, scale = data.extra.mean(axis=0), data.extra.std(axis=0) + 1e-6
-    x = np.hstack([data.embedded, (data.extra - mean) / scale]).astype(np.float64)
-    return x, mean, scale
+    grams = vocabulary(data.statements)
+    x = np.hstack(
+        [data.embedded, (data.extra - mean) / scale, grams.features(list(data.statements))]
+    )
+    return Design(x.astype(np.float64), mean, scale, grams)
 
 
 def fit(x: np.ndarray, y: np.ndarray, c: float) -> LogisticRegression:
@@ -232,19 +271,21 @@ def fit_weights(data: Featurised, *, training_hash: str, version: str) -> dict[s
     The shipped model is this, saved; the AnnoMI cross-validation in evals/coder_eval.py calls
     it on folds that include AnnoMI rows and keeps the result in memory only.
     """
-    x, mean, scale = design_matrix(data)
+    design = design_matrix(data)
+    x = design.x
     function_model = fit(x, data.functions, FUNCTION_C)
     order = [list(function_model.classes_).index(f) for f in FUNCTIONS]
     depth_rows = data.depths != ""
     depth_model = fit(x[depth_rows], (data.depths[depth_rows] == "complex").astype(int), DEPTH_C)
     return {
-        "feature_mean": mean.astype(np.float32),
-        "feature_scale": scale.astype(np.float32),
+        "feature_mean": design.mean.astype(np.float32),
+        "feature_scale": design.scale.astype(np.float32),
         "function_coef": function_model.coef_[order].astype(np.float32),
         "function_intercept": function_model.intercept_[order].astype(np.float32),
         "depth_coef": depth_model.coef_.astype(np.float32),
         "depth_intercept": depth_model.intercept_.astype(np.float32),
         "features": np.array(FEATURES),
+        "ngrams": np.array(design.vocabulary.grams),
         "functions": np.array(FUNCTIONS),
         "training_hash": np.array(training_hash),
         "version": np.array(version),
@@ -252,7 +293,8 @@ def fit_weights(data: Featurised, *, training_hash: str, version: str) -> dict[s
 
 
 def cross_validate(x: np.ndarray, y: np.ndarray, groups: np.ndarray, c: float) -> float:
-    """Accuracy with whole contrast records held out together, so no peer line leaks."""
+    """Accuracy with whole contrast records held out together, so no peer line leaks (the word-pair
+    vocabulary is built on all lines; only the weights are held out)."""
     correct = 0
     for train, test in GroupKFold(n_splits=5).split(x, y, groups):
         correct += int((fit(x[train], y[train], c).predict(x[test]) == y[test]).sum())
@@ -271,7 +313,7 @@ def main() -> int:
         return 0 if shipped == current else 1
 
     data = featurise(load_examples())
-    x, _, _ = design_matrix(data)
+    x = design_matrix(data).x
     depth_rows = data.depths != ""
     counts = {f: int((data.functions == f).sum()) for f in FUNCTIONS}
     print(

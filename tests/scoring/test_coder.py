@@ -8,7 +8,13 @@ import pytest
 
 from app.embeddings import get_embedder
 from app.scoring import rules
-from app.scoring.classifier import MODEL_PATH, MoveClassifier
+from app.scoring.classifier import (
+    MODEL_PATH,
+    NGRAM_WEIGHT,
+    MoveClassifier,
+    NgramVocabulary,
+    ngrams,
+)
 from app.scoring.coder import code_feedback_followup, code_utterance, code_utterances
 from app.scoring.language import split_sentences
 from app.scoring.moves import QUESTIONS, REFLECTIONS, Move, SbiPart
@@ -228,6 +234,18 @@ CASES = [
     ),
     # thanks with a name is an acknowledgement, never a reflection
     ("I'll book the follow-up for Tuesday.", "Okay. All right. Thank you, Priya.", {"other"}),
+    # perceiving their state ("I can tell you're ...") reflects it; "I can tell you what ..." is
+    # the learner's own input
+    (
+        "Everyone was looking at me like I was stupid.",
+        "I can tell you're getting anxious, even just thinking about that day.",
+        {"complex_reflection"},
+    ),
+    (
+        "Where do we start?",
+        "I can tell you what I usually do in these chats.",
+        {"self_disclosure"},
+    ),
     # "what that feels like" is the learner's suggestion, not the peer's experience
     (
         "Not really.",
@@ -337,6 +355,26 @@ def test_batch_coding_equals_coding_one_turn_at_a_time() -> None:
 
     assert np.array_equal(embedder.embed(texts), np.vstack([embedder.embed([t]) for t in texts]))
     assert code_utterances(items) == [code_utterance(text, context) for text, context in items]
+
+
+def test_the_heads_read_the_word_pairs_the_training_lines_share() -> None:
+    vocabulary = NgramVocabulary(["it sounds", "sounds", "sounds like", "you"])
+
+    found = vocabulary.features(["Um, it sounds like a lot.", "Nothing shared here."])
+
+    assert ngrams("It sounds like a lot.") == {
+        "it",
+        "sounds",
+        "like",
+        "a",
+        "lot",
+        "it sounds",
+        "sounds like",
+        "like a",
+        "a lot",
+    }
+    assert found[0].tolist() == [NGRAM_WEIGHT, NGRAM_WEIGHT, NGRAM_WEIGHT, 0.0]
+    assert not found[1].any()
 
 
 def test_an_explicit_classifier_codes_like_the_shipped_one() -> None:
