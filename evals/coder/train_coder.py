@@ -36,6 +36,7 @@ from app.scoring.classifier import (
     FEATURES,
     FUNCTIONS,
     MODEL_PATH,
+    NGRAM_WEIGHT,
     NgramVocabulary,
     classifier_text,
     handcrafted,
@@ -74,8 +75,12 @@ def training_files() -> list[Path]:
 
 
 def training_hash() -> str:
-    """Identifies the training data; stored in the model so a stale model can be detected."""
+    """Identifies the training data and how it is read (features, word-pair vocabulary,
+    penalties); stored in the model, and in its version name, so a stale model is detected and
+    two heads fitted differently on the same lines never share a name."""
     digest = hashlib.sha256()
+    recipe = (FEATURES, NGRAM_WEIGHT, NGRAM_MIN_LINES, FUNCTION_C, DEPTH_C)
+    digest.update(repr(recipe).encode())
     for path in training_files():
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
