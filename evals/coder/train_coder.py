@@ -21,6 +21,7 @@ import argparse
 import hashlib
 import random
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -231,10 +232,7 @@ def featurise(examples: list[Example]) -> Featurised:
 
 def vocabulary(statements: np.ndarray) -> NgramVocabulary:
     """The words and pairs found in at least ``NGRAM_MIN_LINES`` statements, sorted."""
-    counts: dict[str, int] = {}
-    for statement in statements:
-        for gram in ngrams(str(statement)):
-            counts[gram] = counts.get(gram, 0) + 1
+    counts = Counter(gram for statement in statements for gram in ngrams(str(statement)))
     return NgramVocabulary(sorted(g for g, n in counts.items() if n >= NGRAM_MIN_LINES))
 
 
