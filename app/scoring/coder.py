@@ -37,6 +37,7 @@ from app.scoring.classifier import FunctionReader, Prediction, get_classifier
 from app.scoring.language import (
     Sentence,
     content_stems,
+    core_form,
     overlap,
     split_sentences,
     word_count,
@@ -53,7 +54,7 @@ from app.scoring.moves import (
 
 PERMISSION_ASK_REASON = "asks permission before offering an idea or feedback"
 CODER_NAME = "rehearse-coder"
-CODER_VERSION = "1.6"
+CODER_VERSION = "1.7"
 
 STRONG_CUE_FLOOR = 0.05  # "it sounds like ..." is a reflection unless clearly something else
 # The with-cue, without-cue and affirmation bars were set on our corpus's dev split, for the head
@@ -83,6 +84,10 @@ INFORMATION_WITHOUT_CUE = 0.70
 INFORMATION_IN_ANSWER = 0.50
 INFORMATION_REASON = "gives facts or explains how something works"
 COMPLEX_THRESHOLD = 0.5
+# Words of information or advice, per word of the closing question or reflection, that make a
+# turn mainly telling (CONVENTIONS.md; AnnoMI dev: at 2x and more, 17 such turns are the
+# experts' input and 8 their question; below 2x their questions outnumber input).
+LECTURE_BEFORE_QUESTION = 2.0
 SUMMARY_MIN_ITEMS = 3  # "So X, Y, and Z": a list of at least this many of the peer's points
 
 # A list opened by the learner's own voice or a condition is theirs, not a summary of the peer.
@@ -92,8 +97,20 @@ _OWN_LEAD = re.compile(
     r"(?!(?:'m| am) (?:thinking about how|hearing|noticing|picking up)| get (?:a|the) sense"
     r"| (?:hear|listen to) (?:all )?(?:that|this|you))"
 )
+# "you know", "you see" and "if / when you ..." are not about them; "I", "my", "we" or a suggestion
+# ("you could ride your bike") make the list the learner's own, but "I hear" / "I notice"
+# only frame what they heard.
+_ASIDES = re.compile(
+    r"\byou (?:know|see)\b|\b(?:if|when|whenever) you(?:'re)?\b[^,.;]*|\"[^\"]*\""
+    r"|\bi(?:'m| am)? (?:hear(?:ing)?|notic(?:e|ing)|get (?:a|the) sense)\b"
+)
+_LEARNER_VOICE = re.compile(
+    r"\b(?:i|i'd|i'll|i've|my|me|we|we'll|we've|we're|let's|us)\b"
+    r"|\byou (?:could|should|need to|must|ought to)\b|\bmake sure\b"
+)
 _LIST_SPLIT = re.compile(r",\s*(?:and\s+|but\s+)?|;\s*|\s+and\s+(?=\w+\s+\w+)")
 _PAST_EVENT = re.compile(r"\b(?:\w+ed|came|went|took|left|got|sent|made|said|did|ran|spoke)\b")
+_OWN_SUBJECT = re.compile(r"(?:i|i'm|i've|i'd|i'll|my)\b")
 _FIRST_PERSON_NARRATIVE = re.compile(r"^(?:\W*)(?:i|i'm|i've|i'd|my|we|we're|we've|our)\b")
 _NEGATION = re.compile(r"\b(?:not|no|never|nothing|nobody|none)\b|n't\b")
 _PICKED_UP = re.compile(r"^\s*[-\u2013\u2014]+\s*\w")  # a transcript turn resumed mid-sentence
@@ -444,7 +461,14 @@ def _lists_their_points(text: str) -> bool:
     if _OWN_LEAD.match(lowered):
         return False  # "So I think ...", "So if you ...": the learner's view or a hypothetical
     items = [part for part in _LIST_SPLIT.split(lowered) if word_count(part) >= 2]
-    return len(items) >= SUMMARY_MIN_ITEMS and bool(re.search(r"\byou(?:r|'re|'ve)?\b", lowered))
+    spoken = _ASIDES.sub(" ", lowered)
+    return (
+        len(items) >= SUMMARY_MIN_ITEMS
+        and bool(re.search(r"\byou(?:r|'re|'ve|'d)?\b", spoken))
+        and not (
+            _LEARNER_VOICE.search(spoken) and not rules.starts_like(rules.STRONG_REFLECTION, text)
+        )
+    )
 
 
 def _parts(sbi: rules.SbiRead) -> set[SbiPart]:
@@ -527,8 +551,9 @@ def _decide(read: _TurnRead, prediction: Prediction | None) -> CodedUtterance:
 def _main_behaviour(read: _TurnRead) -> MainBehaviour:
     """What the turn is mainly for, as MITI and AnnoMI code one function per turn: of a
     question and a reflection, the one said last (a turn usually ends on its point), unless
-    information or advice follows it and takes up more of the turn; else the learner's own
-    input; else other.
+    information or advice follows it and takes up more of the turn, or comes before it and is
+    twice as long; else the learner's own input; else other. A statement after a question that
+    only the classifier reads as a reflection goes on with the question.
 
     A permission request said as a question ("Would it help if I shared what we usually see?")
     is a question here, as in MITI 4.2.1, although it carries no question move (the rubrics count
@@ -548,6 +573,8 @@ def _main_behaviour(read: _TurnRead) -> MainBehaviour:
         return max(spots, default=-1)
 
     asked, reflected = last(QUESTIONS), last(REFLECTIONS)
+    if 0 <= asked < reflected and not _worded_reflection_after(read, asked):
+        reflected = -1  # "Which friends were those? I don't mean to pry, but ...": still asking
     if asked >= 0 or reflected >= 0:
         if _input_takes_over(read, max(asked, reflected)):
             return MainBehaviour.INPUT
@@ -557,16 +584,34 @@ def _main_behaviour(read: _TurnRead) -> MainBehaviour:
     return MainBehaviour.OTHER
 
 
+def _worded_reflection_after(read: _TurnRead, asked_at: int) -> bool:
+    """A reflection after the question that a rule recognised ("... It sounds like you're
+    serious this time."), not only the classifier: a statement tacked onto a question with no
+    reflective wording mostly goes on with the question (AnnoMI dev: 11 of 12 such turns are
+    coded as questions by the experts)."""
+    return any(
+        e.move in REFLECTIONS and e.source != "model" and read.text.find(e.cue or "") > asked_at
+        for e in read.evidence
+    )
+
+
 def _input_takes_over(read: _TurnRead, listening_at: int) -> bool:
     """Information or advice said after the question or reflection, and longer than it, is
-    what the turn is for ("You sound surprised. But pets are a big trigger for asthma, and ...")."""
+    what the turn is for ("You sound surprised. But pets are a big trigger for asthma, and ...");
+    so is telling at least twice as long before a closing question ("The limit is fourteen
+    units a week, spread over ... What do you make of that?")."""
     told = [e for e in read.evidence if e.move in _TOLD and e.cue]
-    if not told or max(read.text.find(e.cue or "") for e in told) <= listening_at:
+    if not told:
         return False
     listened = [e for e in read.evidence if e.move in QUESTIONS or e.move in REFLECTIONS]
-    return sum(word_count(e.cue or "") for e in told) > sum(
-        word_count(e.cue or "") for e in listened
+    listened_words = sum(word_count(e.cue or "") for e in listened)
+    if max(read.text.find(e.cue or "") for e in told) > listening_at:
+        return sum(word_count(e.cue or "") for e in told) > listened_words
+    asked_leave = sum(
+        word_count(e.cue or "") for e in read.evidence if e.move is Move.PERMISSION_REQUEST
     )
+    lectured = sum(word_count(e.cue or "") for e in told)
+    return lectured >= LECTURE_BEFORE_QUESTION * (listened_words + asked_leave)
 
 
 def _reflection_sentences(read: _TurnRead, p_reflection: float) -> list[Sentence]:
@@ -600,12 +645,18 @@ def _reflection_sentences(read: _TurnRead, p_reflection: float) -> list[Sentence
     if strong and p_reflection >= STRONG_CUE_FLOOR:
         return strong
     # contradictions are out; one word of theirs inside a longer turn ("Citalopram, okay." before
-    # an explanation of the drug) is an acknowledgement, not a reflection
+    # an explanation of the drug) is an acknowledgement, not a reflection; nor is an echo in the
+    # learner's own voice, or a plain statement answering their question ("It's one drink an
+    # hour." after "Two or three an hour, is that it?")
     echoes = [
         s
         for s in free
-        if _repeats(s.text, read.context) and (len(content_stems(s.text)) > 1 or len(free) == 1)
+        if _repeats(s.text, read.context)
+        and (len(content_stems(s.text)) > 1 or len(free) == 1)
+        and not _speaks_for_self(s.text)
     ]
+    if echoes and _answers(read.context):
+        echoes = [s for s in echoes if s in rising]
     if echoes:
         return echoes
     if read.informs or any(read.has(move) for move in _OWN_AGENDA):
@@ -659,6 +710,13 @@ def _answers(context: str | None) -> bool:
         return False  # "Which is maybe the problem." reads like a question but is not one
     asked = rules.read_question(said[-1].text)
     return asked is not None and asked.form in (rules.Form.OPEN, rules.Form.CLOSED)
+
+
+def _speaks_for_self(text: str) -> bool:
+    """The learner's own "I" ("I don't know what pickleball is.", "Nice to meet you, too."):
+    their words taken up to talk about themselves, which mirrors nothing."""
+    core = core_form(text)
+    return bool(_OWN_SUBJECT.match(core)) or core.startswith("nice to meet you")
 
 
 def _repeats(text: str, context: str | None) -> bool:

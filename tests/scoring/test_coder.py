@@ -283,6 +283,20 @@ CASES = [
         "So when I hear all that, you're stretched, you're exhausted, and you feel invisible.",
         {"summary"},
     ),
+    # a list in the learner's own voice, or of what they should do, is no summary of theirs
+    (
+        "Whatever.",
+        "So a stroke is much worse, so make sure you pick up your tablets on the way out, one "
+        "every day, and keep taking them.",
+        {"advice_without_permission"},
+    ),
+    # a "when you ..." is any drinker's, not theirs
+    (
+        "I have a few most nights.",
+        "So when you drink a lot, the liver can't keep up, the fat builds up, and over time it "
+        "scars.",
+        {"information"},
+    ),
     # the learner's view about no one in particular is theirs, not a mirror
     ("I don't know.", "Like, that's the, I think, thing to really consider.", {"other"}),
     # a "?" on a new fact, none of their words and no feeling of theirs, asks for it
@@ -322,6 +336,30 @@ def test_moves(context: str | None, text: str, labels: set[str]) -> None:
     assert {m.value for m in coded.moves} == labels
     for evidence in coded.evidence:
         assert evidence.cue is None or evidence.cue in text, "cues quote the turn verbatim"
+
+
+@pytest.mark.parametrize(
+    ("context", "text"),
+    [
+        # a list in the learner's own voice
+        (
+            "Okay.",
+            "So the issue again is I can't keep hearing reports about you drinking, you're at "
+            "parties, and there are pictures online.",
+        ),
+        # their words in the learner's own mouth
+        ("Do you know the Family Bar on Main Street?", "I know the Family Bar, yes."),
+        ("Hi, Dawn. Nice to meet you.", "Nice to meet you, too."),
+        # a plain answer to their question
+        ("Two or three drinks an hour, is that what it is?", "It's one drink an hour."),
+    ],
+)
+def test_repeating_their_words_for_the_learners_own_ends_is_no_reflection(
+    context: str, text: str
+) -> None:
+    coded = code_utterance(text, context)
+
+    assert not coded.has(*REFLECTIONS), [e.source for e in coded.evidence]
 
 
 def test_sentences_end_after_words_that_end_like_abbreviations() -> None:
@@ -453,6 +491,27 @@ def test_a_check_counts_only_after_something_of_the_learners_to_check(
         (
             "I didn't sleep at all.",
             "You're exhausted. Caffeine after two can keep you awake.",
+            "reflection",
+        ),
+        # telling twice as long as the closing question is what the turn is for ...
+        (
+            "Fine. Go on.",
+            "So the low-risk guideline is fourteen units a week, spread over three days or more, "
+            "and a bottle of wine is about ten units on its own. What do you make of that?",
+            "input",
+        ),
+        # ... a short fact before the question is not
+        ("Is that bad?", "It's a bit high. What do you know about what affects it?", "question"),
+        # a statement tacked onto a question, with no reflective wording, goes on asking ...
+        (
+            "Some of my friends drank with me.",
+            "Which friends were those? I don't mean to get too personal.",
+            "question",
+        ),
+        # ... a worded reflection after it is the turn's point
+        (
+            "I'm done with the late nights.",
+            "How might she take it? It sounds like you're really serious this time.",
             "reflection",
         ),
     ],
