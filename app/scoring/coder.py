@@ -607,11 +607,11 @@ def _input_takes_over(read: _TurnRead, listening_at: int) -> bool:
     listened_words = sum(word_count(e.cue or "") for e in listened)
     if max(read.text.find(e.cue or "") for e in told) > listening_at:
         return sum(word_count(e.cue or "") for e in told) > listened_words
-    asked_leave = sum(
+    permission_words = sum(
         word_count(e.cue or "") for e in read.evidence if e.move is Move.PERMISSION_REQUEST
     )
     lectured = sum(word_count(e.cue or "") for e in told)
-    return lectured >= LECTURE_BEFORE_QUESTION * (listened_words + asked_leave)
+    return lectured >= LECTURE_BEFORE_QUESTION * (listened_words + permission_words)
 
 
 def _reflection_sentences(read: _TurnRead, p_reflection: float) -> list[Sentence]:
