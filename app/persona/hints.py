@@ -33,8 +33,12 @@ def make_hint(
     """The hint for this turn, or None when no entry fits (nothing worth saying)."""
     rules = rules or default_rules()
     defensive = state.defensiveness >= rules.disclosure.defensive_at
+    moves = set(coded.moves)
+    if Move.ADVICE_WITH_PERMISSION in state.last.moves:
+        # the peer said yes a turn ago, whatever words it used: the advice was asked for
+        moves = (moves - {Move.ADVICE_WITHOUT_PERMISSION}) | {Move.ADVICE_WITH_PERMISSION}
     for entry in rules.hints:
-        if entry.move is not None and entry.move not in coded.moves:
+        if entry.move is not None and entry.move not in moves:
             continue
         if entry.defensive is not None and entry.defensive != defensive:
             continue

@@ -54,7 +54,7 @@ from app.scoring.moves import (
 
 PERMISSION_ASK_REASON = "asks permission before offering an idea or feedback"
 CODER_NAME = "rehearse-coder"
-CODER_VERSION = "1.7"
+CODER_VERSION = "1.8"
 
 STRONG_CUE_FLOOR = 0.05  # "it sounds like ..." is a reflection unless clearly something else
 # The with-cue, without-cue and affirmation bars were set on our corpus's dev split, for the head
@@ -113,6 +113,11 @@ _PAST_EVENT = re.compile(r"\b(?:\w+ed|came|went|took|left|got|sent|made|said|did
 _OWN_SUBJECT = re.compile(r"(?:i|i'm|i've|i'd|i'll|my)\b")
 _FIRST_PERSON_NARRATIVE = re.compile(r"^(?:\W*)(?:i|i'm|i've|i'd|my|we|we're|we've|our)\b")
 _NEGATION = re.compile(r"\b(?:not|no|never|nothing|nobody|none)\b|n't\b")
+_BARE_YES = re.compile(r"(?:yes|yeah|yep|sure|absolutely|definitely|of course|okay|ok)[.!]*$")
+_TELLS_THEM = re.compile(  # "You need to go home and ...": a directive, even after a summary
+    r"(?:(?:so|and|but|now|well|okay)\W+)*you (?:really |just |definitely )?(?:need to|have to|"
+    r"ought to|must|should|'ve got to|have got to)\b"
+)
 _PICKED_UP = re.compile(r"^\s*[-\u2013\u2014]+\s*\w")  # a transcript turn resumed mid-sentence
 _INNER_STATE = re.compile(
     r"\b(?:wonder(?:ing)?|worried|worry(?:ing)?|not sure|unsure|afraid|scared|bracing|hoping|"
@@ -272,6 +277,37 @@ def code_utterances(
     ]
 
 
+def carried_on_telling(utterance: CodedUtterance) -> CodedUtterance:
+    """The learner was telling them something, the other person only nodded ("Yeah."), and the
+    learner went on: a statement here that only the classifier read as a reflection (no rule
+    found reflective wording or an echo of theirs) continues the telling. Expert MI coders code it
+    as the counsellor's information; crediting it as listening would reward a lecture."""
+    mirrored = [e for e in utterance.evidence if e.move in REFLECTIONS]
+    if not mirrored or any(e.source != "model" for e in mirrored) or utterance.has(*QUESTIONS):
+        return utterance
+    evidence = tuple(
+        e.model_copy(
+            update={
+                "move": Move.INFORMATION,
+                "reason": "carries on what the learner was telling; the other person only nodded",
+                "source": "rule:carries-on-telling",
+            }
+        )
+        if e.move in REFLECTIONS
+        else e
+        for e in utterance.evidence
+    )
+    moves = tuple(m for m in Move if any(e.move is m for e in evidence))
+    return utterance.model_copy(
+        update={"moves": moves, "evidence": evidence, "main": MainBehaviour.INPUT}
+    )
+
+
+def is_telling(coded: CodedUtterance) -> bool:
+    """The learner's own information or advice is what the turn is for."""
+    return coded.main is MainBehaviour.INPUT
+
+
 def _not_assessable(text: str, reason: str) -> CodedUtterance:
     """A line with no English words to judge: labelled as such, never guessed at ("¿Cómo
     estás?" is not a closed question). Scorer and peer both leave it out."""
@@ -319,12 +355,15 @@ def _read_cues(read: _TurnRead, sentence: Sentence, index: int | None) -> None:
     listed = (
         _lists_their_points(text)
         and not (sbi.situation and sbi.behaviour)
-        and not (_answers(read.context) or _granted(read.context))
+        and not (_answers(read.context) or _let_in(read.context))
         and not rules.match_any(rules.INFORMATION, text)
         and not rules.match_any(rules.AGENDA, text)
     )
     summary = rules.match_any(rules.SUMMARY, text) or listed
-    if index is not None and (summary or read.has(Move.SUMMARY)):
+    # The rest of a summary is part of it, unless it turns to telling them what to do ("...
+    # and you know what you need to do. You need to go home and throw them out.")
+    summed_up = read.has(Move.SUMMARY) and not _TELLS_THEM.match(rules.spoken_core(text))
+    if index is not None and (summary or summed_up):
         if summary:
             read.add(
                 Move.SUMMARY,
@@ -332,7 +371,7 @@ def _read_cues(read: _TurnRead, sentence: Sentence, index: int | None) -> None:
                 "draws together several things the other person said",
                 _rule(text, rules.SUMMARY, fallback="summary-lists-their-points"),
             )
-        read.owned |= this  # the rest of a summary is part of it, not a separate move
+        read.owned |= this
         return
     # Their own words said back ("You never get time to think." after "I never get time to
     # think.") are no label of the learner's, however the wording reads.
@@ -863,6 +902,13 @@ def _settle_permission(read: _TurnRead) -> None:
         else e
         for e in read.evidence
     ]
+
+
+def _let_in(context: str | None) -> bool:
+    """The peer let the learner speak: a yes to hearing an idea, or a bare "Sure." (after which
+    a list is the learner's own explanation, not a summary of theirs). A bare yes grants no
+    permission for advice on its own: only the learner's request before it can show that."""
+    return _granted(context) or bool(context and _BARE_YES.match(context.strip().lower()))
 
 
 def _granted(context: str | None) -> bool:

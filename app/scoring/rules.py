@@ -157,8 +157,8 @@ LEADING = _starts(
     r"you (?:know|realise|realize|understand|agree|see) (?:that )?.*,? (?:don't|do|right) you",
 )
 ADVICE_QUESTION = _starts(
-    r"why (?:don't|can't) you",
-    r"why not",
+    r"why (?:don't|can't|do not) (?:you|we) (?=\w)",  # a bare "Why don't you?" asks for reasons
+    r"why not (?=\w)",
     r"(?:what|how) about (?:you |we )?(?:just |maybe )?\w+ing\b",
     r"(?:what|how) about (?:you|we|a|an|asking|trying|talking|telling|blocking|booking)\b",
     r"(?:could|can|couldn't|can't) you (?:not )?just\b",
@@ -265,7 +265,8 @@ UNDERSTOOD = _starts(
 _NOT_ADVICE_BEFORE = re.compile(
     r"(?:\b(?:when|if|whenever|because|since|that|feel like|felt like|as if|unless|until|"
     r"what|why|how|where|the fact that|so that|worried|afraid|scared|think|thought|means|"
-    r"meaning|wonder|knowing|realise|realize|know|saying|said|told)\s+)$"
+    r"meaning|wonder|knowing|realise|realize|know|knows|thinks|believes|feels|reason|reasons|"
+    r"saying|said|told)\s+)$"
 )
 
 
@@ -385,6 +386,25 @@ _IN_SITU = re.compile(
 _SCALE = re.compile(
     r"\b(?:on a scale|scale of|(?:0|1|one|zero) (?:to|through) (?:10|ten)|out of (?:10|ten)|"
     r"what number)\b"
+)
+# "Why don't you tell me what happened?" and "Why don't we start by you telling me about it?"
+# invite the other person to talk: open questions, as MITI codes them, not advice or a "why".
+_INVITING_SUGGESTION = re.compile(
+    r"^(?:so |and |well,? )?why (?:don't|do not) (?:you|we) (?:just |maybe |perhaps )?"
+    r"(?:(?:start|begin) (?:off )?(?:by|with) (?:just )?(?:having you |you |your )?)?"
+    r"(?:tell(?:ing)? (?:me|us)|fill(?:ing)? (?:me|us) in|walk(?:ing)? (?:me|us) through|"
+    r"talk(?:ing)? (?:to me|with me|me through)|(?:describ(?:e|ing)|shar(?:e|ing)) (?:with me|"
+    r"to me|a (?:little )?bit|a little|more|what|how|where|when)|say(?:ing)? (?:more|a bit|"
+    r"a little))\b"
+)
+# "Why a six and not a two?" after a readiness or confidence ruler asks what puts them where
+# they are (MI's ruler follow-up, which draws out their own reasons), not for a justification.
+_RULER_FOLLOW_UP = re.compile(
+    r"\b(?:a|at|say|said|pick|picked|choose|chose|not|than|like|of)\s+(?:a\s+|an\s+|like\s+)?"
+    r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\b"
+    r"(?!\s*(?:%|percent|times?|days?|weeks?|months?|years?|hours?|minutes?|drinks?|units?|"
+    r"cigarettes?|people|of (?:them|us|you)|pounds?|dollars?|kilos?|miles?))"
+    r"|\b(?:lower|higher) (?:number|score|level)\b"
 )
 _INNER_QUESTION = re.compile(
     rf"(?:,|;| -|\u2014)?\s+(?:and|or|also)\s+(?:(?:what|how|why|where|who|when)\s+{_AUX}|"
@@ -509,6 +529,17 @@ def read_question(sentence: str) -> QuestionRead | None:
     if in_situ and not _ASKS.match(inner):
         inner = in_situ.group(1) + " " + inner  # "Tired how?" reads as "how ... tired"
     clauses = 1 + len(_INNER_QUESTION.findall(inner))
+    if WHY.match(inner) and _RULER_FOLLOW_UP.search(inner):
+        return QuestionRead(
+            Form.OPEN,
+            leading=bool(_TAG.search(lowered)),
+            clauses=clauses,
+            reason="asks what puts them at their number on the scale, not a justification",
+        )
+    if _INVITING_SUGGESTION.match(inner):
+        return QuestionRead(
+            Form.OPEN, clauses=clauses, reason="invites them to talk, worded as a suggestion"
+        )
     if ADVICE_QUESTION.match(inner) or _SUGGESTION.match(inner):
         return QuestionRead(
             Form.CLOSED, advice=True, clauses=clauses, reason="a suggestion phrased as a question"

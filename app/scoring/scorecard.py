@@ -92,7 +92,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SCORER_NAME = "rehearse-deterministic"
-SCORER_VERSION = "2.0.0"
+SCORER_VERSION = "2.1.0"
 HOSTILITY_SLOPE = 8.0  # every skill is capped at 5 - slope x hostile weight per turn
 THREAT_CAP = 2.0  # any threat caps every skill at level 2
 REPEAT_OVERLAP = 0.75  # a reflection sharing this share of content words with an earlier one
@@ -444,11 +444,12 @@ def code_session(turns: Sequence[TranscriptTurn]) -> Session:
     excluded: list[CodedTurn] = []
     peer_lines: list[str] = []
     context = None
-    offered = feedback_open = False
+    offered = feedback_open = telling = False
     for turn in turns:
         if not turn.is_learner:
             if rules.REFUSAL.match(turn.text.strip().lower()):
                 offered = feedback_open = False
+            telling = telling and rules.is_backchannel(turn.text)
             context = turn.text
             peer_lines.append(turn.text)
             continue
@@ -457,6 +458,8 @@ def code_session(turns: Sequence[TranscriptTurn]) -> Session:
             utterance = followup(turn.text, context)
         if offered:
             utterance = _with_permission(utterance)
+        if telling:
+            utterance = coder.carried_on_telling(utterance)
         if not utterance.assessable or not _looks_english(turn.text):
             excluded.append(
                 CodedTurn(turn, utterance, context, frozenset({FlagKind.NOT_ASSESSABLE}))
@@ -465,6 +468,7 @@ def code_session(turns: Sequence[TranscriptTurn]) -> Session:
         offered = utterance.has(Move.PERMISSION_REQUEST, Move.ADVICE_WITH_PERMISSION) and not (
             utterance.has(Move.ADVICE_WITHOUT_PERMISSION)
         )
+        telling = coder.is_telling(utterance)
         feedback_open = utterance.has(Move.FEEDBACK, Move.JUDGEMENT) or bool(
             rules.FEEDBACK_OFFER.search(turn.text.lower())
         )

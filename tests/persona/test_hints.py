@@ -105,3 +105,22 @@ def test_make_hint_reads_how_the_line_landed_before_its_shape(
     hint = make_hint(line, state, None, rules)
     assert state.last.act is Act.CONFUSED
     assert hint is not None and hint.text.startswith("They could not make sense of that")
+
+
+def test_make_hint_does_not_ask_for_permission_the_peer_already_gave(
+    scenario: Scenario, rules: ReactionRules
+) -> None:
+    """The peer said yes in words no lexicon knows ("Sure, fire away." or an LLM's own line):
+    the advice that follows was asked for, and the hint must not say otherwise."""
+    ask = "Would it help if I shared an idea?"
+    advice = "You could block Thursday afternoon for it."
+    trusting = initial_state(scenario, rules).model_copy(update={"trust": 0.9})
+    said_yes = advance(trusting, coded(ask, Move.PERMISSION_REQUEST), ask, scenario, rules)
+    assert said_yes.permission_granted
+    turn = coded(advice, Move.ADVICE_WITHOUT_PERMISSION)
+    after = advance(said_yes, turn, advice, scenario, rules)
+    hint = make_hint(turn, after, None, rules)
+    assert hint is None or hint.move is not Move.ADVICE_WITHOUT_PERMISSION
+    blunt = advance(trusting, turn, advice, scenario, rules)
+    unasked = make_hint(turn, blunt, None, rules)
+    assert unasked is not None and unasked.move is Move.ADVICE_WITHOUT_PERMISSION

@@ -13,11 +13,13 @@ import pytest
 from app.config import PROJECT_ROOT
 from app.errors import NotFound
 from app.retrieval.protocol import TechniqueSearch
+from app.scoring.moves import Move
 from app.scoring.rubric import RubricSet
 from app.scoring.scorecard import (
     MAX_NEXT_STEPS,
     MAX_STRENGTHS,
     Scorecard,
+    code_session,
     redact_transcript_text,
     score_transcript,
 )
@@ -226,3 +228,54 @@ def test_a_transcript_without_learner_turns_is_an_error(rubrics: RubricSet) -> N
 
     with pytest.raises(InvalidInput, match="no learner turns"):
         score_transcript(turns(LINES, learner="Nobody"), rubrics=rubrics, retriever=None)
+
+
+@pytest.mark.parametrize(
+    ("asked", "granted"),
+    [("Would it help if I shared what worked for me?", True), ("I see.", False)],
+)
+def test_okay_grants_permission_only_when_the_learner_asked(asked: str, granted: bool) -> None:
+    """ "Okay." after the learner's own request is a yes; after anything else it is a nod."""
+    session = code_session(
+        turns(
+            [
+                ("Sam", "I keep missing the Friday deadline."),
+                ("Maya", asked),
+                ("Sam", "Okay."),
+                ("Maya", "You should block Thursday afternoon for it."),
+            ]
+        )
+    )
+    advice = session.learner[-1].coded
+    expected = Move.ADVICE_WITH_PERMISSION if granted else Move.ADVICE_WITHOUT_PERMISSION
+    assert advice.moves == (expected,)
+
+
+@pytest.mark.parametrize(
+    ("nod", "carried_on"), [("Yeah.", True), ("It's the testers, mostly.", False)]
+)
+def test_a_statement_after_a_nod_to_a_lecture_carries_the_lecture_on(
+    nod: str, carried_on: bool
+) -> None:
+    """After the learner's own explanation and the other person's bare "Yeah.", a line only the
+    classifier reads as a reflection goes on with the explanation; after a real reply it may
+    reflect it."""
+    session = code_session(
+        turns(
+            [
+                ("Sam", "The release slipped again."),
+                (
+                    "Maya",
+                    "Late handoffs push the whole release back. The fix is a shared checklist.",
+                ),
+                ("Sam", nod),
+                ("Maya", "-and that slows everyone down."),
+            ]
+        )
+    )
+    last = session.learner[-1].coded
+    if carried_on:
+        assert last.moves == (Move.INFORMATION,)
+        assert last.evidence[0].source == "rule:carries-on-telling"
+    else:
+        assert Move.COMPLEX_REFLECTION in last.moves
