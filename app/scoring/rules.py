@@ -401,9 +401,9 @@ _INVITING_SUGGESTION = re.compile(
 # they are (MI's ruler follow-up, which draws out their own reasons), not for a justification.
 _RULER_FOLLOW_UP = re.compile(
     r"\b(?:a|at|say|said|pick|picked|choose|chose|not|than|like|of)\s+(?:a\s+|an\s+|like\s+)?"
-    r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\b"
-    r"(?!\s*(?:%|percent|times?|days?|weeks?|months?|years?|hours?|minutes?|drinks?|units?|"
-    r"cigarettes?|people|of (?:them|us|you)|pounds?|dollars?|kilos?|miles?))"
+    r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})"
+    # the number stands alone (a point on the scale), not "two reviewers" or "three times"
+    r"(?=\s*(?:[?,.!;]|$|(?:and|or|rather|instead|not|than|on|out of)\b))"
     r"|\b(?:lower|higher) (?:number|score|level)\b"
 )
 _INNER_QUESTION = re.compile(

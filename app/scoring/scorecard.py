@@ -426,8 +426,9 @@ def code_session(turns: Sequence[TranscriptTurn]) -> Session:
     Advice right after the learner asked permission (and was not refused) has permission,
     which only the transcript, not a single turn, can show. Turns are coded in one batch (one
     embedding call, the bulk of the cost); a turn that continues feedback begun in the turn
-    before is recoded as a follow-up. Then each turn is checked against what the other person
-    actually said: see ``_checked``.
+    before is recoded as a follow-up, and a turn that goes on with the learner's own telling
+    after the other person only nodded is coded as such (``coder.carried_on_telling``). Then
+    each turn is checked against what the other person actually said: see ``_checked``.
     """
     learner: list[tuple[TranscriptTurn, str | None]] = []
     context: str | None = None

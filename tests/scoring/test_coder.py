@@ -68,6 +68,11 @@ CASES = [
     # a ruler follow-up asks what puts them at their number, not for a justification
     ("Probably a six.", "Why a six and not a two?", {"open_question"}),
     (
+        "I asked Ana and Ben.",
+        "Why did you choose two reviewers?",
+        {"open_question", "why_question"},
+    ),
+    (
         "Twice this month.",
         "Why did you skip the stand-up two times?",
         {"open_question", "why_question"},
