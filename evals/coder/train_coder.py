@@ -3,6 +3,10 @@
     .venv/bin/python evals/coder/train_coder.py            # train, report CV, write the model
     .venv/bin/python evals/coder/train_coder.py --check    # exit 1 if the shipped model is stale
 
+"Stale" covers both ways the head can drift from what it serves: the training lines changed
+(``training_hash``, cheap, also a unit test), or a rule change altered the statements the rules
+cut from the same lines (``statements_digest``, about 40 s, run by ``make check``).
+
 Training data, all original writing: app/scoring/training/*.yaml, the train split of our corpus
 (training/coder/corpus, the "lg" lines left out because they are the yaml lines relabelled), and
 a transcript-style fragment of each corpus line (see ``transcript_fragment``). Neither the gold
@@ -22,6 +26,7 @@ import hashlib
 import random
 import sys
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -86,6 +91,20 @@ def training_hash() -> str:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def statements_digest(statements: Sequence[str]) -> str:
+    """Identifies what the head was shown: the statement part of every training line, as the
+    rules of the day cut it. A rule change that moves a sentence in or out changes it."""
+    digest = hashlib.sha256()
+    for statement in statements:
+        digest.update(statement.encode())
+        digest.update(b"\n")
+    return digest.hexdigest()[:16]
+
+
+def current_statements() -> list[str]:
+    return [_read(e.text, e.context).statement_text for e in load_examples()]
 
 
 def load_examples() -> list[Example]:
@@ -312,8 +331,11 @@ def main() -> int:
     if args.check:
         with np.load(MODEL_PATH) as data:
             shipped = str(data["training_hash"])
+            shown = str(data["statements_digest"]) if "statements_digest" in data else "unknown"
         print(f"training data {current}, shipped model trained on {shipped}")
-        return 0 if shipped == current else 1
+        now_shown = statements_digest(current_statements())
+        print(f"training statements {now_shown}, shipped model shown {shown}")
+        return 0 if (shipped, shown) == (current, now_shown) else 1
 
     data = featurise(load_examples())
     x = design_matrix(data).x
@@ -334,6 +356,7 @@ def main() -> int:
         f"{cross_validate(x[depth_rows], depths, data.groups[depth_rows], DEPTH_C):.3f}"
     )
     weights = fit_weights(data, training_hash=current, version=f"lr-{current[:8]}")
+    weights["statements_digest"] = np.array(statements_digest([str(s) for s in data.statements]))
     MODEL_PATH.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(MODEL_PATH, **weights)
     print(f"wrote {MODEL_PATH} ({MODEL_PATH.stat().st_size} bytes)")

@@ -18,7 +18,7 @@ from app.scoring.classifier import (
 from app.scoring.coder import code_feedback_followup, code_utterance, code_utterances
 from app.scoring.language import split_sentences
 from app.scoring.moves import QUESTIONS, REFLECTIONS, Move, SbiPart
-from evals.coder.train_coder import training_hash
+from evals.coder.train_coder import statements_digest, training_hash
 from evals.coder_eval import corpus_test_report, gold_half, gold_report, load_gold
 
 CASES = [
@@ -411,6 +411,17 @@ def test_the_shipped_weights_are_trained_on_the_current_training_lines() -> None
         shipped = str(data["training_hash"])
 
     assert shipped == training_hash(), "retrain: .venv/bin/python evals/coder/train_coder.py"
+
+
+def test_the_statements_digest_changes_with_any_statement_and_their_boundaries() -> None:
+    """``make check`` compares it with the shipped model's: a rule change that moves one
+    sentence into or out of one training statement must change it."""
+    shown = statements_digest(["You sound worn out.", "Deadlines slip."])
+    assert shown == statements_digest(["You sound worn out.", "Deadlines slip."])
+    assert shown != statements_digest(["You sound worn out.", "Deadlines slip. Again."])
+    assert shown != statements_digest(["You sound worn out. Deadlines slip."])
+    with np.load(MODEL_PATH) as data:
+        assert len(str(data["statements_digest"])) == len(shown)
 
 
 def test_batch_coding_equals_coding_one_turn_at_a_time() -> None:
