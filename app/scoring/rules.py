@@ -473,6 +473,14 @@ _INVERTED = re.compile(
     rf"(?:what|who) {_WH_SUBJECT_VERB}\b|{_AUX} {_SUBJECT}\b)"
 )
 # "What matters is that you tried.", "What happened was awful.": a cleft states, it does not ask.
+# "It sounds like X?" and "What you're saying is X?" say back what was heard, with a rising
+# voice: statements, however a later clause reads ("So it sounds like, right now, is you're
+# willing to ...?"); "What I'm wondering is, how ...?" goes on to ask.
+_SAID_BACK = re.compile(
+    r"^(?:it )?(?:sounds|seems|feels) like\b|"
+    r"^what (?:i|you|we)(?:'re|'m| are| am)? (?:\w+ ){0,3}?(?:is|was)\b"
+    r"(?!,? (?:what|how|why|where|when|who|whether|if)\b)(?=,? \w)"
+)
 _CLEFT = re.compile(rf"^what (?:really |just )?{_WH_SUBJECT_VERB}(?: \w+){{0,4}} (?:is|was)\b")
 # "Why'd you skip it", said without a "?", asks as plainly as "Why did you skip it".
 _WH_CONTRACTED = re.compile(
@@ -518,6 +526,8 @@ def read_question(sentence: str) -> QuestionRead | None:
     lowered = text.lower()
     if len([w for w in words(core) if w not in BACKCHANNEL]) == 0 and len(words(core)) <= 2:
         return QuestionRead(Form.BACKCHANNEL, reason="a one-word check-in")
+    if has_mark and _SAID_BACK.match(core):
+        return QuestionRead(Form.RISING, reason="a statement said with a question mark")
     if CHECK.match(core):
         return QuestionRead(Form.CHECK, reason="checks that the reflection landed")
     if UNDERSTOOD.match(core):

@@ -82,8 +82,8 @@ def training_files() -> list[Path]:
 
 def training_hash() -> str:
     """Identifies the training data and how it is read (features, word-pair vocabulary,
-    penalties); stored in the model, and in its version name, so a stale model is detected and
-    two heads fitted differently on the same lines never share a name."""
+    penalties); stored in the model, and part of its version name, so a stale model is detected
+    by a unit test (the statements the rules cut from these lines: ``statements_digest``)."""
     digest = hashlib.sha256()
     recipe = (FEATURES, NGRAM_WEIGHT, NGRAM_MIN_LINES, FUNCTION_C, DEPTH_C)
     digest.update(repr(recipe).encode())
@@ -101,6 +101,12 @@ def statements_digest(statements: Sequence[str]) -> str:
         digest.update(statement.encode())
         digest.update(b"\n")
     return digest.hexdigest()[:16]
+
+
+def model_version(training: str, shown: str) -> str:
+    """The model's name: new lines, a new recipe or new statements cut by new rules each give a
+    new name, so two heads fitted differently never share one."""
+    return "lr-" + hashlib.sha256(f"{training}:{shown}".encode()).hexdigest()[:8]
 
 
 def current_statements() -> list[str]:
@@ -355,8 +361,9 @@ def main() -> int:
         f"depth head, 5-fold grouped CV accuracy: "
         f"{cross_validate(x[depth_rows], depths, data.groups[depth_rows], DEPTH_C):.3f}"
     )
-    weights = fit_weights(data, training_hash=current, version=f"lr-{current[:8]}")
-    weights["statements_digest"] = np.array(statements_digest([str(s) for s in data.statements]))
+    shown = statements_digest([str(s) for s in data.statements])
+    weights = fit_weights(data, training_hash=current, version=model_version(current, shown))
+    weights["statements_digest"] = np.array(shown)
     MODEL_PATH.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(MODEL_PATH, **weights)
     print(f"wrote {MODEL_PATH} ({MODEL_PATH.stat().st_size} bytes)")

@@ -345,6 +345,24 @@ CASES = [
 ]
 
 
+@pytest.mark.parametrize(
+    ("text", "main"),
+    [
+        ("So, what you're saying is you've had a rough night?", "reflection"),
+        ("So it sounds like, right now, is you're willing to give it a go?", "reflection"),
+        ("What I'm picking up is that the long history makes it hard to stop?", "reflection"),
+        ("What I'm wondering is, how do you feel about it?", "question"),
+        ("What do you think is the problem?", "question"),
+    ],
+)
+def test_saying_back_with_a_rising_voice_is_not_asking(text: str, main: str) -> None:
+    """ "What you're saying is X?" and "It sounds like X?" say back what was heard, whatever a
+    later clause looks like; a cleft that goes on to ask ("What I'm wondering is, how ...?")
+    still asks."""
+    coded = code_utterance(text, "I was up half the night again, and I've smoked for years.")
+    assert coded.main.value == main
+
+
 def test_a_paraphrase_that_amplifies_a_little_is_a_reflection_of_either_depth() -> None:
     """ "One thing after another" said back as "You've been through a lot this year": a
     reflection for sure; whether the amplification makes it complex is the kind of call expert
