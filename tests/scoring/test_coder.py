@@ -367,8 +367,8 @@ def test_a_paraphrase_that_amplifies_a_little_is_a_reflection_of_either_depth() 
     """ "One thing after another" said back as "You've been through a lot this year": a
     reflection for sure; whether the amplification makes it complex is the kind of call expert
     coders split on (simple vs complex kappa 0.21), and the depth head puts it near 0.5 (0.59
-    in coder 1.7's head, 0.47 after 1.8's refit on two more lines), so only the function is
-    asserted."""
+    in coder 1.7's head, 0.47 after 1.8's refits on slightly changed statements), so only the
+    function is asserted."""
     coded = code_utterance(
         "You've been through a lot this year.", "It's been one thing after another."
     )
