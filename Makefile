@@ -36,7 +36,7 @@ imports: install-dev
 	$(BIN)/lint-imports
 
 # The shipped classifier head was fitted on the statements today's rules cut from today's
-# training lines (about 40 s: every training line is read by the rules).
+# training lines (about 20 s: every training line is read by the rules once).
 coder-current: install-dev
 	$(BIN)/python evals/coder/train_coder.py --check
 

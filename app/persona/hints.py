@@ -14,7 +14,7 @@ from app.persona.rules import HintRule, ReactionRules, default_rules
 from app.persona.state import PersonaState
 from app.retrieval.cards import TechniqueCard
 from app.retrieval.protocol import TechniqueSearch
-from app.scoring.moves import CodedUtterance, Move
+from app.scoring.moves import CodedUtterance, Move, asked_for
 
 
 class Hint(BaseModel):
@@ -33,10 +33,9 @@ def make_hint(
     """The hint for this turn, or None when no entry fits (nothing worth saying)."""
     rules = rules or default_rules()
     defensive = state.defensiveness >= rules.disclosure.defensive_at
-    moves = set(coded.moves)
+    moves = frozenset(coded.moves)
     if Move.ADVICE_WITH_PERMISSION in state.last.moves:
-        # the peer said yes a turn ago, whatever words it used: the advice was asked for
-        moves = (moves - {Move.ADVICE_WITHOUT_PERMISSION}) | {Move.ADVICE_WITH_PERMISSION}
+        moves = asked_for(moves)  # the peer said yes a turn ago, whatever words it used
     for entry in rules.hints:
         if entry.move is not None and entry.move not in moves:
             continue

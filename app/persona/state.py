@@ -32,7 +32,7 @@ from app.persona.rules import (
 from app.persona.speech import matches_any, sentences_of
 from app.scenarios.schema import DisclosureLayer, Persona, Scenario, Trigger
 from app.scoring.language import content_stems
-from app.scoring.moves import CodedUtterance, Move
+from app.scoring.moves import CodedUtterance, Move, asked_for
 from app.scoring.relevance import (
     PARTLY,
     RELATED,
@@ -126,9 +126,8 @@ def advance(
     # and neither moves trust, triggers or layers.
     sensible = coded.assessable and not matches_any(learner_text, rules.llm.injection_patterns)
     moves = frozenset(coded.moves) if sensible else frozenset({Move.OTHER})
-    if state.permission_granted and Move.ADVICE_WITHOUT_PERMISSION in moves:
-        # The peer said yes a turn ago: this advice was asked for.
-        moves = (moves - {Move.ADVICE_WITHOUT_PERMISSION}) | {Move.ADVICE_WITH_PERMISSION}
+    if state.permission_granted:
+        moves = asked_for(moves)  # the peer said yes a turn ago: this advice was asked for
     query = embed_text(learner_text)
     reading = read_meaning(learner_text, moves, state, scenario, rules) if sensible else None
     verdict = reading.verdict if reading else None

@@ -283,29 +283,15 @@ def carried_on_telling(utterance: CodedUtterance) -> CodedUtterance:
     found reflective wording or an echo of theirs) continues the telling. Expert MI coders code it
     as the counsellor's information; crediting it as listening would reward a lecture."""
     mirrored = [e for e in utterance.evidence if e.move in REFLECTIONS]
-    if not mirrored or any(e.source != "model" for e in mirrored) or utterance.has(*QUESTIONS):
+    if any(e.source != "model" for e in mirrored) or utterance.has(*QUESTIONS):
         return utterance
-    evidence = tuple(
-        e.model_copy(
-            update={
-                "move": Move.INFORMATION,
-                "reason": "carries on what the learner was telling; the other person only nodded",
-                "source": "rule:carries-on-telling",
-            }
-        )
-        if e.move in REFLECTIONS
-        else e
-        for e in utterance.evidence
+    return utterance.relabelled(
+        REFLECTIONS,
+        Move.INFORMATION,
+        "carries on what the learner was telling; the other person only nodded",
+        source="rule:carries-on-telling",
+        main=MainBehaviour.INPUT,
     )
-    moves = tuple(m for m in Move if any(e.move is m for e in evidence))
-    return utterance.model_copy(
-        update={"moves": moves, "evidence": evidence, "main": MainBehaviour.INPUT}
-    )
-
-
-def is_telling(coded: CodedUtterance) -> bool:
-    """The learner's own information or advice is what the turn is for."""
-    return coded.main is MainBehaviour.INPUT
 
 
 def _not_assessable(text: str, reason: str) -> CodedUtterance:

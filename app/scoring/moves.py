@@ -87,3 +87,42 @@ class CodedUtterance(BaseModel):
 
     def has(self, *moves: Move) -> bool:
         return any(move in self.moves for move in moves)
+
+    @property
+    def tells(self) -> bool:
+        """The learner's own information or advice is what the turn is for."""
+        return self.main is MainBehaviour.INPUT
+
+    def relabelled(
+        self,
+        moves: tuple[Move, ...],
+        to: Move,
+        reason: str,
+        *,
+        source: str | None = None,
+        main: MainBehaviour | None = None,
+    ) -> CodedUtterance:
+        """The same turn with the evidence for ``moves`` read as ``to`` instead: what a later
+        turn or the rest of the transcript shows that the turn alone could not."""
+        if not self.has(*moves):
+            return self
+        change: dict[str, object] = {"move": to, "reason": reason}
+        if source is not None:
+            change["source"] = source
+        evidence = tuple(
+            e.model_copy(update=change) if e.move in moves else e for e in self.evidence
+        )
+        update: dict[str, object] = {
+            "moves": tuple(m for m in Move if any(e.move is m for e in evidence)),
+            "evidence": evidence,
+        }
+        if main is not None:
+            update["main"] = main
+        return self.model_copy(update=update)
+
+
+def asked_for(moves: frozenset[Move]) -> frozenset[Move]:
+    """The moves with unasked advice read as advice they asked for (the peer said yes)."""
+    if Move.ADVICE_WITHOUT_PERMISSION not in moves:
+        return moves
+    return (moves - {Move.ADVICE_WITHOUT_PERMISSION}) | {Move.ADVICE_WITH_PERMISSION}

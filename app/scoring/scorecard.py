@@ -469,7 +469,7 @@ def code_session(turns: Sequence[TranscriptTurn]) -> Session:
         offered = utterance.has(Move.PERMISSION_REQUEST, Move.ADVICE_WITH_PERMISSION) and not (
             utterance.has(Move.ADVICE_WITHOUT_PERMISSION)
         )
-        telling = coder.is_telling(utterance)
+        telling = utterance.tells
         feedback_open = utterance.has(Move.FEEDBACK, Move.JUDGEMENT) or bool(
             rules.FEEDBACK_OFFER.search(turn.text.lower())
         )
@@ -676,18 +676,9 @@ def _flag_quote(turn: CodedTurn, kind: FlagKind) -> str:
 
 
 def _with_permission(utterance: CodedUtterance) -> CodedUtterance:
-    if not utterance.has(Move.ADVICE_WITHOUT_PERMISSION):
-        return utterance
-    evidence = tuple(
-        e.model_copy(
-            update={"move": Move.ADVICE_WITH_PERMISSION, "reason": "advice they agreed to hear"}
-        )
-        if e.move is Move.ADVICE_WITHOUT_PERMISSION
-        else e
-        for e in utterance.evidence
+    return utterance.relabelled(
+        (Move.ADVICE_WITHOUT_PERMISSION,), Move.ADVICE_WITH_PERMISSION, "advice they agreed to hear"
     )
-    moves = tuple(m for m in Move if any(e.move is m for e in evidence))
-    return utterance.model_copy(update={"moves": moves, "evidence": evidence})
 
 
 def _turn_out(turn: TranscriptTurn, coded: CodedUtterance | None) -> TurnOut:

@@ -5,7 +5,7 @@
 
 "Stale" covers both ways the head can drift from what it serves: the training lines changed
 (``training_hash``, cheap, also a unit test), or a rule change altered the statements the rules
-cut from the same lines (``statements_digest``, about 40 s, run by ``make check``).
+cut from the same lines (``statements_digest``, about 20 s, run by ``make check``).
 
 Training data, all original writing: app/scoring/training/*.yaml, the train split of our corpus
 (training/coder/corpus, the "lg" lines left out because they are the yaml lines relabelled), and
@@ -28,6 +28,7 @@ import sys
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -110,7 +111,14 @@ def model_version(training: str, shown: str) -> str:
 
 
 def current_statements() -> list[str]:
-    return [_read(e.text, e.context).statement_text for e in load_examples()]
+    return [_statement(e.text, e.context) for e in load_examples()]
+
+
+@cache
+def _statement(text: str, context: str | None) -> str:
+    """What the classifier is shown of a line; read once, since selecting, fragmenting and
+    featurising the lines each need it."""
+    return _read(text, context).statement_text
 
 
 def load_examples() -> list[Example]:
@@ -121,11 +129,11 @@ def load_examples() -> list[Example]:
             examples += _contrast_examples(path.stem, data)
         else:
             examples += _line_examples(path.stem, data)
-    corpus = [e for e in _corpus_examples() if _read(e.text, e.context).statement_text]
+    corpus = [e for e in _corpus_examples() if _statement(e.text, e.context)]
     rng = random.Random(FRAGMENT_SEED)
     fragments = [transcript_fragment(e, rng) for e in corpus if e.function != "affirmation"]
     examples += corpus + [f for f in fragments if f is not None]
-    return [e for e in examples if _read(e.text, e.context).statement_text]
+    return [e for e in examples if _statement(e.text, e.context)]
 
 
 def _corpus_examples() -> list[Example]:
@@ -240,7 +248,7 @@ class Featurised:
 
 def featurise(examples: list[Example]) -> Featurised:
     """Embeddings and raw handcrafted features, computed as the coder computes them."""
-    statements = [_read(e.text, e.context).statement_text for e in examples]
+    statements = [_statement(e.text, e.context) for e in examples]
     embedded = np.vstack([get_embedder().embed([classifier_text(s)]) for s in statements])
     extra = np.vstack(
         [handcrafted(s, e.context) for s, e in zip(statements, examples, strict=True)]
