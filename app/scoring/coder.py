@@ -54,7 +54,7 @@ from app.scoring.moves import (
 
 PERMISSION_ASK_REASON = "asks permission before offering an idea or feedback"
 CODER_NAME = "rehearse-coder"
-CODER_VERSION = "1.8"
+CODER_VERSION = "1.9"
 
 STRONG_CUE_FLOOR = 0.05  # "it sounds like ..." is a reflection unless clearly something else
 # The with-cue, without-cue and affirmation bars were set on our corpus's dev split, for the head
@@ -109,10 +109,14 @@ _LEARNER_VOICE = re.compile(
     r"|\byou (?:could|should|need to|must|ought to)\b|\bmake sure\b"
 )
 _LIST_SPLIT = re.compile(r",\s*(?:and\s+|but\s+)?|;\s*|\s+and\s+(?=\w+\s+\w+)")
+# Spoken fillers set off by commas ("So that it's likely you're drinking, you know, in quantities
+# ...") are pauses, not items of a list.
+_SPOKEN_FILLERS = re.compile(r"\b(?:you know|you see|i mean|um+|uh+|erm|er)\b")
 _PAST_EVENT = re.compile(r"\b(?:\w+ed|came|went|took|left|got|sent|made|said|did|ran|spoke)\b")
 _OWN_SUBJECT = re.compile(r"(?:i|i'm|i've|i'd|i'll|my)\b")
 _FIRST_PERSON_NARRATIVE = re.compile(r"^(?:\W*)(?:i|i'm|i've|i'd|my|we|we're|we've|our)\b")
 _NEGATION = re.compile(r"\b(?:not|no|never|nothing|nobody|none)\b|n't\b")
+_ABOUT_YOU = re.compile(r"(?:(?:really|now|then|actually|basically)\W+)?you(?:'ve|'re|'d)?\b")
 _BARE_YES = re.compile(r"(?:yes|yeah|yep|sure|absolutely|definitely|of course|okay|ok)[.!]*$")
 _TELLS_THEM = re.compile(  # "You need to go home and ...": a directive, even after a summary
     r"(?:(?:so|and|but|now|well|okay)\W+)*you (?:really |just |definitely )?(?:need to|have to|"
@@ -344,6 +348,7 @@ def _read_cues(read: _TurnRead, sentence: Sentence, index: int | None) -> None:
         and not (_answers(read.context) or _let_in(read.context))
         and not rules.match_any(rules.INFORMATION, text)
         and not rules.match_any(rules.AGENDA, text)
+        and not read.informs
     )
     summary = rules.match_any(rules.SUMMARY, text) or listed
     # The rest of a summary is part of it, unless it turns to telling them what to do ("...
@@ -435,10 +440,22 @@ def _read_cues(read: _TurnRead, sentence: Sentence, index: int | None) -> None:
     _claim(read, sentence, this, Move.AFFIRMATION, strength, rules.AFFIRMATION)
     if index in read.owned:
         return
-    if rules.match_any(rules.STRONG_REFLECTION, text):
+    strong = rules.first_match(rules.STRONG_REFLECTION, text)
+    if strong and not _concludes_own_facts(read, strong, text):
         read.strong_cues.append(sentence)
-    elif rules.clause_starts_like(rules.REFLECTION, text):
+    elif strong or rules.clause_starts_like(rules.REFLECTION, text):
         read.reflection_cues.append(sentence)
+
+
+def _concludes_own_facts(read: _TurnRead, cue: str, text: str) -> bool:
+    """A "So ..." after the learner's own facts that is about something else ("It can have a big
+    impact on your liver. So along with your blood pressure, it wears ...") draws the learner's
+    conclusion; "So you've been carrying this on your own." still says back theirs."""
+    return (
+        cue == "strong-so-about-them"
+        and read.informs
+        and not _ABOUT_YOU.match(rules.spoken_core(text))  # the core drops the "So"
+    )
 
 
 def _is_feedback(
@@ -485,7 +502,8 @@ def _lists_their_points(text: str) -> bool:
         return False
     if _OWN_LEAD.match(lowered):
         return False  # "So I think ...", "So if you ...": the learner's view or a hypothetical
-    items = [part for part in _LIST_SPLIT.split(lowered) if word_count(part) >= 2]
+    unpaused = _SPOKEN_FILLERS.sub(" ", lowered)
+    items = [part for part in _LIST_SPLIT.split(unpaused) if word_count(part) >= 2]
     spoken = _ASIDES.sub(" ", lowered)
     return (
         len(items) >= SUMMARY_MIN_ITEMS

@@ -202,6 +202,12 @@ OPEN = _starts(
     r"concerns|options|ways|worries|not-so-good|good|other)",
     r"i(?:'d| would) (?:love|like) to (?:hear|know|understand) (?:more|what|how|about)",
     r"i wonder (?:what|how|where|about)",
+    # "I was wondering if you could tell me a bit more about that": asks them to talk, like
+    # "Can you tell me ...?"; "I wonder if you could talk to her" stays a suggestion
+    r"i wonder (?:if|whether) you(?:'d| would| could| can| might| will)? (?:be (?:willing|able) to"
+    r" )?(?:tell (?:me|us)|describe|explain|share (?:with me|more|a bit|a little|what|how|some)|"
+    r"say (?:more|a bit|a little)|walk (?:me|us) through|talk (?:to me|with me|me through|"
+    r"(?:a (?:little )?bit |some |more )?about)|fill (?:me|us) in|expand|elaborate)",
     r"(?:just )?remind me",
     r"talk to me (?:a (?:little )?bit |some )?(?:more )?about",
     r"(?:maybe |perhaps )?you (?:could|can|might) (?:tell|describe|share|walk|talk|say)",

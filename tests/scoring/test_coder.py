@@ -65,6 +65,13 @@ CASES = [
         "Why don't you tell me what happened at the review?",
         {"open_question"},
     ),
+    # "I was wondering if you could tell me ..." asks them to talk, like "Can you tell me ...?"
+    (
+        "I drink a bit at the weekend.",
+        "I was wondering if you could tell me a little more about a typical weekend.",
+        {"open_question"},
+    ),
+    ("He never asks.", "I wonder if you could talk to him about it?", {"closed_question"}),
     # a ruler follow-up asks what puts them at their number, not for a justification
     ("Probably a six.", "Why a six and not a two?", {"open_question"}),
     (
@@ -550,6 +557,20 @@ def test_a_check_counts_only_after_something_of_the_learners_to_check(
             "You're exhausted. Caffeine after two can keep you awake.",
             "reflection",
         ),
+        # after the learner's own facts, a "So X, Y, and Z" goes on explaining: no summary,
+        # and "So ... your ..." about something else is their conclusion, not a reflection ...
+        (
+            "Maybe a little bit.",
+            "Drinking every night can have a big impact on your liver. So along with raising your "
+            "blood pressure, it wears the liver down, and over time it stops working as well.",
+            "input",
+        ),
+        # ... while "So you've ..." after it still says back theirs
+        (
+            "By the evening all I can think about is a drink.",
+            "Lots of people find the first week hard. So you've been carrying this on your own.",
+            "reflection",
+        ),
         # telling twice as long as the closing question is what the turn is for ...
         (
             "Fine. Go on.",
@@ -578,6 +599,16 @@ def test_each_turn_has_one_main_behaviour(context: str, text: str, main: str) ->
     reflection; a check that the learner's own words landed does not make the turn a question;
     a permission request said as a question is one."""
     assert code_utterance(text, context).main.value == main
+
+
+def test_a_filler_between_commas_is_no_item_of_a_summary() -> None:
+    """A pause ("So X, you know, Y") is one point said slowly, not a list of three of theirs."""
+    coded = code_utterance(
+        "So you're drinking, you know, more than you'd like.",
+        "I have a few most nights, more than I planned.",
+    )
+    assert Move.SUMMARY not in coded.moves
+    assert coded.has(Move.SIMPLE_REFLECTION, Move.COMPLEX_REFLECTION)
 
 
 def test_a_statement_without_a_question_mark_asks_nothing() -> None:
