@@ -47,6 +47,8 @@ CASES = [
         {"feedback"},
     ),
     ("Anything about my one-to-ones?", "You've cancelled three of our last five.", {"feedback"}),
+    # what they did to the learner's own work is feedback, asked for or not
+    ("Morning.", "You presented my slides as your own.", {"feedback"}),
     # a list of the learner's own observations is feedback, not a summary of theirs
     (
         "What's on your mind?",
