@@ -55,9 +55,6 @@ from evals.coder_eval import CORPUS_MODULE, HEAD_TRAINING_PREFIX, corpus_module
 TRAINING_DIR = Path(__file__).resolve().parents[2] / "app" / "scoring" / "training"
 CORPUS_DIR = CORPUS_MODULE.parent / "corpus"
 FRAGMENT_SEED = 20261130
-# Fragments cut from each corpus line. With one, the luck of the cuts alone moved AnnoMI dev
-# macro-F1 by 0.002-0.004 between two seeds, as much as a rule change; more cuts average it out.
-FRAGMENTS_PER_LINE = 3
 # What the other person says while a transcript cuts the learner's turn in two.
 BACKCHANNELS = ("Yeah.", "Mm-hmm.", "Mm.", "Right.", "Okay.", "Uh-huh.", "Yes.")
 FUNCTION_C = 1.0
@@ -89,7 +86,7 @@ def training_hash() -> str:
     penalties); stored in the model, and part of its version name, so a stale model is detected
     by a unit test (the statements the rules cut from these lines: ``statements_digest``)."""
     digest = hashlib.sha256()
-    recipe = (FEATURES, NGRAM_WEIGHT, NGRAM_MIN_LINES, FUNCTION_C, DEPTH_C, FRAGMENTS_PER_LINE)
+    recipe = (FEATURES, NGRAM_WEIGHT, NGRAM_MIN_LINES, FUNCTION_C, DEPTH_C)
     digest.update(repr(recipe).encode())
     for path in training_files():
         digest.update(path.name.encode())
@@ -133,13 +130,8 @@ def load_examples() -> list[Example]:
         else:
             examples += _line_examples(path.stem, data)
     corpus = [e for e in _corpus_examples() if _statement(e.text, e.context)]
-    fragments = [
-        transcript_fragment(e, rng)
-        for e in corpus
-        if e.function != "affirmation"
-        for rng in [_line_rng(e)]
-        for _ in range(FRAGMENTS_PER_LINE)
-    ]
+    rng = random.Random(FRAGMENT_SEED)
+    fragments = [transcript_fragment(e, rng) for e in corpus if e.function != "affirmation"]
     examples += corpus + [f for f in fragments if f is not None]
     return [e for e in examples if _statement(e.text, e.context)]
 
@@ -166,14 +158,6 @@ def corpus_function(corpus: ModuleType, line: Any) -> tuple[str, str | None]:
     if "affirmation" in labels and not inputs:
         return "affirmation", None
     return ("input", None) if inputs else ("other", None)
-
-
-def _line_rng(example: Example) -> random.Random:
-    """A generator of the line's own: a rule change that drops or adds one line leaves every
-    other line's fragment as it was (one shared stream would shift them all and refit the head
-    on different fragments, which moved AnnoMI by as much as the change itself)."""
-    key = f"{FRAGMENT_SEED}:{example.group}:{example.text}".encode()
-    return random.Random(int.from_bytes(hashlib.sha256(key).digest()[:8], "big"))
 
 
 def transcript_fragment(example: Example, rng: random.Random) -> Example | None:

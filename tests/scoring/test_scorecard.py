@@ -266,8 +266,7 @@ def test_a_statement_after_a_nod_to_a_lecture_carries_the_lecture_on(
                 ("Sam", "The release slipped again."),
                 (
                     "Maya",
-                    "Research shows late handoffs push the whole release back. The fix is a "
-                    "shared checklist.",
+                    "Late handoffs push the whole release back. The fix is a shared checklist.",
                 ),
                 ("Sam", nod),
                 ("Maya", "-and that slows everyone down."),
