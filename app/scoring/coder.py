@@ -116,7 +116,7 @@ _PAST_EVENT = re.compile(r"\b(?:\w+ed|came|went|took|left|got|sent|made|said|did
 _OWN_SUBJECT = re.compile(r"(?:i|i'm|i've|i'd|i'll|my)\b")
 _FIRST_PERSON_NARRATIVE = re.compile(r"^(?:\W*)(?:i|i'm|i've|i'd|my|we|we're|we've|our)\b")
 _NEGATION = re.compile(r"\b(?:not|no|never|nothing|nobody|none)\b|n't\b")
-_ABOUT_YOU = re.compile(r"(?:(?:really|now|then|actually|basically)\W+)?you(?:'ve|'re|'d)?\b")
+_ABOUT_YOU = re.compile(r"(?:(?:really|now|then|actually|basically)\W+)?you\b")
 _BARE_YES = re.compile(r"(?:yes|yeah|yep|sure|absolutely|definitely|of course|okay|ok)[.!]*$")
 _TELLS_THEM = re.compile(  # "You need to go home and ...": a directive, even after a summary
     r"(?:(?:so|and|but|now|well|okay)\W+)*you (?:really |just |definitely )?(?:need to|have to|"
