@@ -54,7 +54,7 @@ from app.scoring.moves import (
 
 PERMISSION_ASK_REASON = "asks permission before offering an idea or feedback"
 CODER_NAME = "rehearse-coder"
-CODER_VERSION = "1.9"
+CODER_VERSION = "1.10"
 
 STRONG_CUE_FLOOR = 0.05  # "it sounds like ..." is a reflection unless clearly something else
 # The with-cue, without-cue and affirmation bars were set on our corpus's dev split, for the head

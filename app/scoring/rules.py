@@ -435,6 +435,16 @@ _WONDERING = re.compile(
     r"(?:so |and )?)wondering\b"
 )
 _JUST_CURIOUS = re.compile(r"^i(?:'m| am) (?:just |really |also |more |most )curious\b")
+# "I wonder if you're feeling left out.", "I wonder if part of you is relieved?": MI's tentative
+# reflection, a guess at their experience (training/coder/CONVENTIONS.md), not a question; "I
+# wonder if you could ask her" or "... you'd be willing to" still asks them to act.
+_WONDERS_ABOUT_THEM = re.compile(
+    r"^i wonder (?:if|whether) (?:(?:part|some|a part) of you\b|"
+    r"you(?:'re| are| feel| felt| might be| may be| ever feel| sometimes feel| still feel|"
+    r"'ve been feeling| have been feeling| worry| fear)\b"
+    r"(?! (?:able|willing|interested|open|up for|free|available|around)\b)|"
+    r"(?:it|that|this) (?:feels|felt|might feel|may feel)\b)"
+)
 
 
 def _as_wondering(core: str) -> str:
@@ -454,6 +464,8 @@ def _late_question(core: str) -> str | None:
     after a preamble too ("And the bedtime, what does it actually look like, from tea
     onwards"); there an inverted question after the break counts as well.
     """
+    if _SAID_BACK.match(core):
+        return None  # "So it sounds like right now, is you're ready to-": one statement
     unfinished = not core.rstrip().endswith((".", "!"))
     for match in _CLAUSE_BREAK.finditer(core):
         rest = _as_wondering(core_form(core[match.end() :]))
@@ -464,6 +476,7 @@ def _late_question(core: str) -> str | None:
             and _INVERTED.match(rest)
             and not _CLEFT.match(rest)
             and not rest.startswith(_NOT_ASKING)
+            and not rest.startswith("which ")  # ", which is ...": what came before, described
         ):
             return rest
     return None
@@ -483,7 +496,8 @@ _INVERTED = re.compile(
 # voice: statements, however a later clause reads ("So it sounds like, right now, is you're
 # willing to ...?"); "What I'm wondering is, how ...?" goes on to ask.
 _SAID_BACK = re.compile(
-    r"^(?:it )?(?:sounds|seems|feels) like\b|"
+    r"^(?:(?:but|and) )?(?:it )?(?:sounds|seems|feels)(?: to me)?(?: too| also)? "
+    r"(?:like|as (?:though|if))\b|"
     r"^what (?:i|you|we)(?:'re|'m| are| am)? (?:\w+ ){0,3}?(?:is|was)\b"
     r"(?!,? (?:what|how|why|where|when|who|whether|if)\b)(?=,? \w)"
 )
@@ -520,6 +534,8 @@ def read_question(sentence: str) -> QuestionRead | None:
     text = _WH_CONTRACTED.sub(r"\1 did", normalise_apostrophes(sentence).strip())
     core = _as_wondering(spoken_core(text))
     has_mark = text.rstrip("\"') ]").endswith("?")
+    if _WONDERS_ABOUT_THEM.match(core):
+        return None
     if not has_mark and (_IMPERATIVE_AUX.match(core) or _CLEFT.match(core)):
         return None  # "Have a good weekend.", "Do the easy one first."
     if not has_mark and not (_INVITATION.match(core) or _INVERTED.match(core)):

@@ -362,6 +362,11 @@ CASES = [
         ("What I'm picking up is that the long history makes it hard to stop?", "reflection"),
         ("What I'm wondering is, how do you feel about it?", "question"),
         ("What do you think is the problem?", "question"),
+        # "to me", "as though" and a leading "but" change nothing of what is said back
+        ("But it sounds to me too like part of you wants to stop?", "reflection"),
+        ("It sounds as though the nights are the hardest part?", "reflection"),
+        # a transcript drops the "?" and the dash: a clause later in the statement is no question
+        ("So it sounds like right now where you are, is you're ready to try it-", "reflection"),
     ],
 )
 def test_saying_back_with_a_rising_voice_is_not_asking(text: str, main: str) -> None:
@@ -621,6 +626,41 @@ def test_a_statement_without_a_question_mark_asks_nothing() -> None:
     )
     assert not coded.has(*QUESTIONS)
     assert coded.question_count == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "main"),
+    [
+        ("I wonder if you're feeling left out of the decision.", "reflection"),
+        ("I wonder if part of you is relieved it's been taken out of your hands?", "reflection"),
+        ("I'm wondering whether it feels safer to say nothing at all.", "reflection"),
+        ("I wonder if you felt pushed aside.", "reflection"),
+        ("I wonder if you could ask her who made the call.", "question"),
+        ("I was wondering if you'd be willing to tell me more about the meeting.", "question"),
+        ("I wonder if there's anything you'd want to say to them.", "question"),
+        ("I wonder if you might be open to trying it once.", "question"),
+    ],
+)
+def test_i_wonder_if_guesses_at_their_experience_or_asks(text: str, main: str) -> None:
+    """ "I wonder if you're ..." is MI's tentative reflection, a guess at what lies beneath
+    (training/coder/CONVENTIONS.md); "I wonder if you could / you'd be willing / there's
+    anything ..." asks them to do or say something, a question."""
+    assert code_utterance(text, "Nobody asked me before they moved the launch.").main.value == main
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "So, you've got this plan by the sound of it, which is, you know, to lead the team-",
+        "And the review, which is on Friday, you're dreading it-",
+    ],
+)
+def test_a_relative_clause_in_an_unfinished_statement_asks_nothing(text: str) -> None:
+    """A transcript that cuts a turn off drops its "?" too, so an inverted clause after a break
+    counts as a question there ("And the bedtime, what does it look like"); ", which is ..."
+    describes what came before it and asks nothing."""
+    coded = code_utterance(text, "I want to lead the team one day.")
+    assert not coded.has(*QUESTIONS)
 
 
 def test_one_word_of_theirs_before_an_explanation_is_no_reflection() -> None:
