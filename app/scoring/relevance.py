@@ -106,7 +106,8 @@ GENERIC_WORDS = frozenset(
     option options step steps first start plan plans decide difference prefer useful easier
     easiest tell talk talking share sharing most least whole really been like rather manager
     team boss colleague colleagues job role project doing today feel going well minute minutes
-    chat catch check""",
+    chat catch check conversation conversations lead leader supervisor goal goals outcome
+    outcomes result results ideal success successful good month months end""",
     )
 )
 # The words of a reflection of meaning (weight, pull, being stretched): a complex reflection

@@ -323,6 +323,31 @@ def test_advice_phrased_as_a_question_is_advice_not_an_off_topic_question(
     assert all(artefacts(step.rewrite) == [] for step in card.next_steps)
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What would a good conversation with your lead look like?",
+        "What outcome would you want from the next conversation?",
+        "What would success look like by the end of the month?",
+    ],
+)
+def test_a_question_about_their_goal_or_the_talk_ahead_is_on_topic(
+    question: str, rubrics: RubricSet
+) -> None:
+    """GROW's goal questions and the conversation they are rehearsing for use words the other
+    person need not have said ("outcome", "success", "your lead"); they move the talk forward,
+    they do not change its topic. A question about their weekend plans still does."""
+    lines = [
+        ("Jon", "Nobody asked me before they moved the launch. I found out from the channel."),
+        ("Maya", "How did that land with you?"),
+        ("Jon", "Yeah. A bit. It's my module that has to move."),
+    ]
+    card = _card([*lines, ("Maya", question), ("Jon", "I'm not sure.")], rubrics)
+    assert FlagKind.OFF_TOPIC_QUESTION not in {f.kind for f in card.flags}
+    drifted = _card([*lines, ("Maya", "Any nice plans for the weekend?"), ("Jon", "No.")], rubrics)
+    assert FlagKind.OFF_TOPIC_QUESTION in {f.kind for f in drifted.flags}
+
+
 def test_practice_rewrites_cite_nothing_the_peer_has_not_said(rubrics: RubricSet) -> None:
     """The opening line shares words with a deeper layer ("the export"), but until the peer
     has said more, no model line may bring in what only that layer knows (Ravi, Sundays)."""
