@@ -97,6 +97,9 @@ HOSTILITY_SLOPE = 8.0  # every skill is capped at 5 - slope x hostile weight per
 THREAT_CAP = 2.0  # any threat caps every skill at level 2
 REPEAT_OVERLAP = 0.75  # a reflection sharing this share of content words with an earlier one
 ENGLISH_SHARE = 0.2  # a line of 3+ words needs this share of common English words
+# The coder's rule for accusations ("You stole my idea and you know it.", "Are you really that
+# desperate?"): the lines the flag's own pattern names, said another way.
+CODED_ACCUSATION = "rule:judgement-accusation"
 OFF_TOPIC_BELOW = 0.15  # a question with only new, specific words and relevance below this
 MIN_AVOIDED_FOR_STRENGTH = 3  # "no why questions" is a strength only over this many questions
 AVOIDED_FROM_LEVEL = 3  # ...and only in a skill at this level or more
@@ -539,6 +542,8 @@ def _checked(turn: CodedTurn, peer_lines: Sequence[str], before: Sequence[CodedT
     hollow: tuple[str, ...] = ()
     if FlagKind.ACCUSATION in flags and not coded.has(Move.JUDGEMENT):
         coded = _with_judgement(coded)
+    elif any(e.source == CODED_ACCUSATION for e in coded.evidence):
+        flags.add(FlagKind.ACCUSATION)  # the coder's own accusations, sneers asked as questions
     reflected = [e.cue or coded.text for e in coded.evidence if e.move in REFLECTIONS]
     if reflected:
         said = " ".join(dict.fromkeys(reflected))

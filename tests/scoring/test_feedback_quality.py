@@ -303,6 +303,21 @@ def test_a_nonsense_session_earns_no_strength_and_lists_every_line_it_left_out(
         assert quote in listed
 
 
+def test_a_sneer_asked_as_a_question_earns_nothing_and_is_listed(rubrics: RubricSet) -> None:
+    """ "Are you really that desperate for attention?" is coded as a judgement and a closed
+    question; it must not be credited as a neutral question or as listening instead of fixing,
+    and it is listed with the accusations, as a line the coder flags the same way."""
+    lines = [
+        ("Jon", "If this is about the carrier file, I know, the export has been a nightmare."),
+        ("Maya", "Are you really that desperate for attention?"),
+        ("Jon", "Okay, if that's how it's landing, I don't know what to say."),
+    ]
+    card = _card(lines, rubrics)
+    assert 1 in {f.turn for f in card.flags if f.kind is FlagKind.ACCUSATION}
+    credited = [e.turn for skill in card.skills for e in skill.evidence if e.counts == "for"]
+    assert 1 not in credited
+
+
 def test_an_interrogation_is_not_praised_for_what_it_avoided(rubrics: RubricSet) -> None:
     card = _card(INTERROGATION, rubrics)
     questioning = card.skill("questioning")
